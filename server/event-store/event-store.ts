@@ -1,0 +1,99 @@
+import type { Queryable, Sql, TransactionSql } from '@/db/client';
+import { appendInTransaction } from './append-to-stream';
+import type { EventRegistry } from './event-registry';
+import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
+import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './types';
+
+/** Runs in the append's own transaction, so its rows are readable the moment the append returns. */
+export type InlineProjection = {
+  readonly name: string;
+  readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
+};
+
+type StoredResult = { streamId: string; version: number; position: number };
+
+export type ReadStreamOptions = {
+  /** Inclusive; forwards it defaults to 1, backwards to the last version. */
+  readonly fromVersion?: number;
+  readonly direction?: 'forwards' | 'backwards';
+  readonly maxCount?: number;
+};
+
+export class EventStore {
+  private readonly appendListeners = new Set<(position: number) => void>();
+
+  constructor(
+    readonly sql: Sql,
+    readonly registry: EventRegistry,
+    private readonly inlineProjections: readonly InlineProjection[] = [],
+  ) {}
+
+  /** Called after every committed append with its last position (wakes local followers, sends NOTIFY). */
+  onAppended(listener: (position: number) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    for (const event of events) this.registry.prepare(event.type, event.data);
+
+    const result = await this.sql.begin(async (tx): Promise<AppendResult> => {
+      if (options.idempotencyKey) {
+        // Inserted first: a concurrent twin waits on this row and then sees the stored result.
+        const claimed = await tx`
+          INSERT INTO idempotency_keys (key, stream_id) VALUES (${options.idempotencyKey}, ${streamId})
+          ON CONFLICT (key) DO NOTHING RETURNING key`;
+        if (claimed.length === 0) {
+          const stored = await this.findIdempotent(options.idempotencyKey, tx);
+          if (stored) return stored;
+        }
+      }
+      const recorded = await appendInTransaction(tx, this.registry, streamId, events, options);
+      for (const projection of this.inlineProjections) await projection.apply(tx, recorded);
+      const last = recorded[recorded.length - 1]!;
+      const stored: StoredResult = { streamId, version: last.version, position: last.position };
+      if (options.idempotencyKey) {
+        await tx`UPDATE idempotency_keys SET result = ${tx.json(stored)} WHERE key = ${options.idempotencyKey}`;
+      }
+      return { ...stored, duplicate: false, events: recorded };
+    });
+    if (!result.duplicate) for (const listener of this.appendListeners) listener(result.position);
+    return result;
+  }
+
+  async findIdempotent(key: string, db: Queryable = this.sql): Promise<AppendResult | undefined> {
+    const [row] = await db<{ result: StoredResult | null }[]>`SELECT result FROM idempotency_keys WHERE key = ${key}`;
+    if (!row?.result) return undefined;
+    return { ...row.result, duplicate: true, events: [] };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}, db: Queryable = this.sql): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const limit = options.maxCount ?? null;
+    const rows = backwards
+      ? await db<StoredEventRow[]>`
+          SELECT ${db.unsafe(EVENT_COLUMNS)} FROM events
+          WHERE stream_id = ${streamId} AND version <= ${options.fromVersion ?? Number.MAX_SAFE_INTEGER}
+          ORDER BY version DESC LIMIT ${limit}`
+      : await db<StoredEventRow[]>`
+          SELECT ${db.unsafe(EVENT_COLUMNS)} FROM events
+          WHERE stream_id = ${streamId} AND version >= ${options.fromVersion ?? 1}
+          ORDER BY version ASC LIMIT ${limit}`;
+    return rows.map((row) => toRecordedEvent(this.registry, row));
+  }
+
+  async streamVersion(streamId: string, db: Queryable = this.sql): Promise<number> {
+    const [row] = await db<{ version: number }[]>`SELECT version FROM streams WHERE stream_id = ${streamId}`;
+    return row?.version ?? 0;
+  }
+
+  /** Every event about one business flow (an order, its saga, its participants), in global order. */
+  async readCorrelated(correlationId: string, options: { upToPosition?: number } = {}): Promise<RecordedEvent[]> {
+    const rows = await this.sql<StoredEventRow[]>`
+      SELECT ${this.sql.unsafe(EVENT_COLUMNS)} FROM events
+      WHERE correlation_id = ${correlationId} AND position <= ${options.upToPosition ?? Number.MAX_SAFE_INTEGER}
+      ORDER BY position`;
+    return rows.map((row) => toRecordedEvent(this.registry, row));
+  }
+}
