@@ -1,4 +1,4 @@
-import type { Queryable } from '@/db/client';
+import type { Queryable, Sql } from '@/db/client';
 import type { EventRegistry } from './event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { RecordedEvent } from './types';
@@ -28,7 +28,11 @@ type Row = Partial<StoredEventRow> & { snapshot_xmin: string };
 export class GlobalLogReader {
   private gap: { position: number; horizon: bigint } | undefined;
 
-  constructor(private readonly registry: EventRegistry) {}
+  /** `pool` hands out the horizon: it must be a fresh transaction, never the caller's own. */
+  constructor(
+    private readonly registry: EventRegistry,
+    private readonly pool: Sql,
+  ) {}
 
   async read(db: Queryable, after: number, limit = 500, filter?: { types?: readonly string[] }): Promise<LogBatch> {
     const rows = await db<Row[]>`
@@ -49,7 +53,7 @@ export class GlobalLogReader {
       if (row.position !== position + 1) {
         const missing = position + 1;
         if (this.gap?.position !== missing) {
-          const [horizon] = await db<{ xid: string }[]>`SELECT pg_current_xact_id()::text AS xid`;
+          const [horizon] = await this.pool<{ xid: string }[]>`SELECT pg_current_xact_id()::text AS xid`;
           this.gap = { position: missing, horizon: BigInt(horizon!.xid) };
         }
         if (snapshotXmin <= this.gap.horizon) {

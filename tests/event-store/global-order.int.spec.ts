@@ -18,7 +18,7 @@ describe('Global order', () => {
     it('should hold back a later position until the earlier one commits, then return both in order', async () => {
       const registry = testRegistry();
       const store = new EventStore(db.sql, registry);
-      const reader = new GlobalLogReader(registry);
+      const reader = new GlobalLogReader(registry, db.sql);
       const start = (await reader.read(db.sql, 0)).position;
 
       // The slow writer draws its position first and commits last.
@@ -57,7 +57,7 @@ describe('Global order', () => {
     it('should pass over the hole once no transaction that could fill it is in flight', async () => {
       const registry = testRegistry();
       const store = new EventStore(db.sql, registry);
-      const reader = new GlobalLogReader(registry);
+      const reader = new GlobalLogReader(registry, db.sql);
       const start = (await reader.read(db.sql, 0)).position;
       await store.append('counter-x', [increment()], appendOptions({ expectedVersion: 'no_stream' }));
       // A conflicting append draws nothing (the version check comes first), so burn one by hand.
@@ -76,8 +76,8 @@ describe('Global order', () => {
     it('should deliver every event exactly once, in position order', async () => {
       const registry = testRegistry();
       const store = new EventStore(db.sql, registry);
-      const reader = new GlobalLogReader(registry);
-      const [{ start }] = await db.sql<{ start: number }[]>`SELECT coalesce(max(position), 0)::int AS start FROM events`;
+      const reader = new GlobalLogReader(registry, db.sql);
+      const start = (await db.sql<{ start: number }[]>`SELECT coalesce(max(position), 0)::int AS start FROM events`)[0]!.start;
       const writers = 16;
       const perWriter = 60;
       let done = false;

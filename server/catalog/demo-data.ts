@@ -1,0 +1,36 @@
+/** The demo catalog and customers that `npm start` seeds once. Prices in cents. */
+export const demoProducts = [
+  { sku: 'SKU-KB-01', name: 'Mechanical keyboard', category: 'Peripherals', priceCents: 8900, stock: 40 },
+  { sku: 'SKU-MS-02', name: 'Wireless mouse', category: 'Peripherals', priceCents: 3900, stock: 80 },
+  { sku: 'SKU-MN-03', name: '27" 4K monitor', category: 'Displays', priceCents: 32900, stock: 15 },
+  { sku: 'SKU-MN-04', name: '24" office monitor', category: 'Displays', priceCents: 14900, stock: 25 },
+  { sku: 'SKU-HS-05', name: 'Noise-cancelling headset', category: 'Audio', priceCents: 19900, stock: 30 },
+  { sku: 'SKU-SP-06', name: 'Desk speakers', category: 'Audio', priceCents: 7900, stock: 20 },
+  { sku: 'SKU-WC-07', name: '1080p webcam', category: 'Video', priceCents: 5900, stock: 35 },
+  { sku: 'SKU-DK-08', name: 'USB-C dock', category: 'Connectivity', priceCents: 12900, stock: 18 },
+  { sku: 'SKU-CB-09', name: 'USB-C cable 2 m', category: 'Connectivity', priceCents: 1500, stock: 200 },
+  { sku: 'SKU-HB-10', name: '7-port USB hub', category: 'Connectivity', priceCents: 2900, stock: 60 },
+  { sku: 'SKU-SS-11', name: '1 TB portable SSD', category: 'Storage', priceCents: 10900, stock: 45 },
+  { sku: 'SKU-SD-12', name: '256 GB SD card', category: 'Storage', priceCents: 3400, stock: 90 },
+  { sku: 'SKU-LS-13', name: 'Laptop stand', category: 'Ergonomics', priceCents: 4900, stock: 50 },
+  { sku: 'SKU-CH-14', name: 'Ergonomic chair', category: 'Ergonomics', priceCents: 45900, stock: 8 },
+  { sku: 'SKU-DM-15', name: 'Desk mat', category: 'Ergonomics', priceCents: 2400, stock: 120 },
+  { sku: 'SKU-LA-16', name: 'LED desk lamp', category: 'Lighting', priceCents: 3900, stock: 40 },
+  { sku: 'SKU-MC-17', name: 'USB microphone', category: 'Audio', priceCents: 12900, stock: 12 },
+  { sku: 'SKU-PB-18', name: '20,000 mAh power bank', category: 'Power', priceCents: 4900, stock: 70 },
+  { sku: 'SKU-CH-19', name: '65 W GaN charger', category: 'Power', priceCents: 3900, stock: 100 },
+  { sku: 'SKU-LT-20', name: 'Limited-edition keycaps', category: 'Peripherals', priceCents: 6900, stock: 3 },
+] as const;
+
+export const demoCustomers = [
+  { customerId: 'cus_ada', name: 'Ada Lovelace', email: 'ada@example.com', country: 'GB' },
+  { customerId: 'cus_alan', name: 'Alan Turing', email: 'alan@example.com', country: 'GB' },
+  { customerId: 'cus_grace', name: 'Grace Hopper', email: 'grace@example.com', country: 'US' },
+  { customerId: 'cus_edsger', name: 'Edsger Dijkstra', email: 'edsger@example.com', country: 'NL' },
+  { customerId: 'cus_barbara', name: 'Barbara Liskov', email: 'barbara@example.com', country: 'US' },
+  { customerId: 'cus_donald', name: 'Donald Knuth', email: 'donald@example.com', country: 'US' },
+  { customerId: 'cus_margaret', name: 'Margaret Hamilton', email: 'margaret@example.com', country: 'US' },
+  { customerId: 'cus_linus', name: 'Linus Torvalds', email: 'linus@example.com', country: 'FI' },
+  { customerId: 'cus_tim', name: 'Tim Berners-Lee', email: 'tim@example.com', country: 'CH' },
+  { customerId: 'cus_hedy', name: 'Hedy Lamarr', email: 'hedy@example.com', country: 'AT' },
+] as const;

@@ -1,0 +1,108 @@
+import type { EventStore } from './event-store/event-store';
+import { readSnapshot, writeSnapshot, type SnapshotPolicy } from './event-store/snapshots';
+import type { Actor, Command, Decider, Event } from './shared/messages';
+import { ConcurrencyError, DomainError } from './shared/errors';
+
+export type Loaded<S> = { state: S; version: number; position: number };
+
+/** Folds a stream into state: from the latest snapshot plus the events after it, when there is one. */
+export const loadAggregate = async <C extends Command, E extends Event, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+  snapshot?: SnapshotPolicy<S>,
+): Promise<Loaded<S>> => {
+  const fromSnapshot = snapshot ? await readSnapshot(store.sql, streamId, snapshot) : undefined;
+  let state = fromSnapshot?.state ?? decider.initialState();
+  let version = fromSnapshot?.version ?? 0;
+  let position = 0;
+  for (const event of await store.readStream(streamId, { fromVersion: version + 1 })) {
+    state = decider.evolve(state, event as unknown as E);
+    version = event.version;
+    position = event.position;
+  }
+  if (position === 0 && version > 0) {
+    const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    position = last?.position ?? 0;
+  }
+  return { state, version, position };
+};
+
+export type HandleOptions<C extends Command, E extends Event, S> = {
+  readonly streamId: string;
+  readonly decider: Decider<C, E, S>;
+  readonly command: C;
+  /** The version the caller last saw; a mismatch is CONFLICT and is never retried. */
+  readonly expectedVersion?: number;
+  readonly idempotencyKey?: string;
+  readonly correlationId: string;
+  readonly causationId?: string | null;
+  readonly actor: Actor;
+  readonly now: string;
+  readonly snapshot?: SnapshotPolicy<S>;
+  /** Re-reads and decides again after losing a race, when no expected version was given. */
+  readonly maxAttempts?: number;
+};
+
+export type HandleResult<S> = {
+  readonly streamId: string;
+  readonly version: number;
+  readonly position: number;
+  readonly state: S;
+  readonly events: readonly Event[];
+  readonly duplicate: boolean;
+};
+
+/**
+ * Load, decide, append with the version it decided on. Deciding is pure, so losing a race to
+ * another writer is answered by deciding again on the newer state, a bounded number of times.
+ */
+export const handleCommand = async <C extends Command, E extends Event, S>(
+  store: EventStore,
+  options: HandleOptions<C, E, S>,
+): Promise<HandleResult<S>> => {
+  const { streamId, decider, command } = options;
+  if (options.idempotencyKey) {
+    const stored = await store.findIdempotent(options.idempotencyKey);
+    if (stored) {
+      const loaded = await loadAggregate(store, streamId, decider, options.snapshot);
+      return { streamId, version: stored.version, position: stored.position, state: loaded.state, events: [], duplicate: true };
+    }
+  }
+  const maxAttempts = options.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
+  for (let attempt = 1; ; attempt++) {
+    const loaded = await loadAggregate(store, streamId, decider, options.snapshot);
+    if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
+      throw new ConcurrencyError(streamId, options.expectedVersion, loaded.version);
+    }
+    const events = decider.decide(command, loaded.state);
+    if (events.length === 0) {
+      return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events, duplicate: false };
+    }
+    try {
+      const result = await store.append(streamId, events, {
+        expectedVersion: loaded.version,
+        idempotencyKey: options.idempotencyKey,
+        correlationId: options.correlationId,
+        causationId: options.causationId ?? null,
+        actor: options.actor,
+        now: options.now,
+      });
+      const state = result.duplicate ? (await loadAggregate(store, streamId, decider, options.snapshot)).state : events.reduce(decider.evolve, loaded.state);
+      if (options.snapshot && !result.duplicate && crossesSnapshotBoundary(loaded.version, result.version, options.snapshot.every)) {
+        await writeSnapshot(store.sql, streamId, options.snapshot, state, result.version);
+      }
+      return { streamId, version: result.version, position: result.position, state, events: result.events, duplicate: result.duplicate };
+    } catch (error) {
+      if (error instanceof ConcurrencyError && attempt < maxAttempts) continue;
+      if (error instanceof ConcurrencyError) {
+        throw new DomainError('CONFLICT', `${streamId} kept changing while the command was decided; try again`, {
+          currentVersion: error.actual,
+        });
+      }
+      throw error;
+    }
+  }
+};
+
+const crossesSnapshotBoundary = (from: number, to: number, every: number) => Math.floor(from / every) < Math.floor(to / every);

@@ -1,0 +1,112 @@
+import type { Sql } from '@/db/client';
+import type { EventRegistry } from '../event-store/event-registry';
+import { GlobalLogReader } from '../event-store/global-log-reader';
+import type { RecordedEvent } from '../event-store/types';
+
+export type LogListener = (events: readonly RecordedEvent[], position: number) => void;
+
+/**
+ * The process's single reader of the global order, for the live channel. It starts at the head,
+ * wakes on NOTIFY or a local append, and hands each gap-free batch to its listeners in order.
+ * Its position is the "reflects" stamp of inline queries: everything up to it is committed.
+ */
+export class LogFollower {
+  private readonly reader: GlobalLogReader;
+  private readonly listeners = new Set<LogListener>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private dirty = false;
+  position = 0;
+
+  constructor(
+    private readonly sql: Sql,
+    registry: EventRegistry,
+    private readonly options: { pollMs?: number; batchSize?: number; onError?: (e: unknown) => void } = {},
+  ) {
+    this.reader = new GlobalLogReader(registry, sql);
+  }
+
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.position = await this.settledHead();
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /**
+   * Starts near the head, then reads forward (without telling anyone) through any hole left by
+   * appends in flight, so no event committed after start is ever passed over.
+   */
+  private async settledHead(): Promise<number> {
+    const [head] = await this.sql<{ head: number }[]>`SELECT coalesce(max(position), 0) AS head FROM events`;
+    let position = Math.max(0, head!.head - 5000);
+    for (;;) {
+      const batch = await this.reader.read(this.sql, position, 5000);
+      if (batch.position >= head!.head) return batch.position;
+      if (batch.position === position) await new Promise((r) => setTimeout(r, 2));
+      position = batch.position;
+    }
+  }
+
+  wake(): void {
+    this.dirty = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  /** Resolves once the follower has passed `position` (or after `timeoutMs`); true when it did. */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        resolve(this.position >= position);
+      }, timeoutMs);
+      const unsubscribe = this.subscribe((_, reached) => {
+        if (reached < position) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(true);
+      });
+      this.wake();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.dirty = false;
+      let waitMs = this.options.pollMs ?? 1000;
+      try {
+        const batch = await this.reader.read(this.sql, this.position, this.options.batchSize ?? 1000);
+        if (batch.position > this.position) {
+          this.position = batch.position;
+          for (const listener of [...this.listeners]) listener(batch.events, batch.position);
+          continue;
+        }
+        if (batch.waitingOnGap) waitMs = 2;
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (this.dirty || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          this.wakeUp = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+}

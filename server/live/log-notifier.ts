@@ -1,0 +1,52 @@
+import type { Sql } from '@/db/client';
+
+export const EVENTS_CHANNEL = 'orderflow_events';
+
+/**
+ * Tells every process that the log grew. NOTIFY inside the append transaction would serialize all
+ * committing appends on Postgres's notify queue lock, so it is sent after commit, coalesced: at
+ * most one NOTIFY in flight, carrying the highest position appended meanwhile. A lost notification
+ * costs latency only: every follower also polls slowly.
+ */
+export class LogNotifier {
+  private pending = 0;
+  private sending = false;
+  private closed = false;
+
+  constructor(private readonly sql: Sql) {}
+
+  appended(position: number): void {
+    this.pending = Math.max(this.pending, position);
+    if (!this.sending && !this.closed) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.pending > 0 && !this.closed) {
+        const position = this.pending;
+        this.pending = 0;
+        await this.sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(position)})`.catch(() => {});
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** One LISTEN connection per process; postgres.js re-listens after a reconnect. */
+export const listenForAppends = async (sql: Sql, onPosition: (position: number) => void): Promise<() => Promise<void>> => {
+  const { unlisten } = await sql.listen(
+    EVENTS_CHANNEL,
+    (payload) => {
+      const position = Number(payload);
+      if (Number.isSafeInteger(position)) onPosition(position);
+    },
+    () => onPosition(0),
+  );
+  return unlisten;
+};

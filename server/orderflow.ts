@@ -1,0 +1,83 @@
+import { createSql, type Sql } from '@/db/client';
+import { EventStore } from './event-store/event-store';
+import type { EventRegistry } from './event-store/event-registry';
+import { createEventRegistry } from './event-definitions';
+import { LogFollower } from './live/log-follower';
+import { listenForAppends, LogNotifier } from './live/log-notifier';
+import { allProjections, inlineProjections } from './projections/all-projections';
+import { ProjectionDaemon } from './projections/projection-daemon';
+
+export type Clock = { now: () => string };
+export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/** A background worker that every process may run; they coordinate through Postgres. */
+export type Worker = { start: () => void; stop: () => Promise<void>; wake: () => void };
+
+export type Orderflow = {
+  readonly sql: Sql;
+  readonly registry: EventRegistry;
+  readonly store: EventStore;
+  readonly follower: LogFollower;
+  readonly daemon: ProjectionDaemon;
+  readonly clock: Clock;
+  readonly workers: Worker[];
+  close: () => Promise<void>;
+};
+
+export type OrderflowOptions = {
+  databaseUrl: string;
+  /** Run the projection daemon and the saga processor in this process. */
+  workers?: boolean;
+  poolSize?: number;
+  clock?: Clock;
+  onError?: (error: unknown) => void;
+};
+
+/**
+ * The composition root: one pool, one store, one LISTEN connection and one log follower per
+ * process. Everything else gets what it needs from here.
+ */
+export const createOrderflow = async (options: OrderflowOptions): Promise<Orderflow> => {
+  const onError = options.onError ?? ((error: unknown) => console.error('[orderflow]', error));
+  const sql = createSql(options.databaseUrl, { max: options.poolSize ?? 20 });
+  const registry = createEventRegistry();
+  const store = new EventStore(sql, registry, inlineProjections);
+  const follower = new LogFollower(sql, registry, { onError });
+  const daemon = new ProjectionDaemon(sql, registry, allProjections, { onError });
+  const workers: Worker[] = [daemon];
+  const notifier = new LogNotifier(sql);
+  const wakeAll = () => {
+    follower.wake();
+    for (const worker of workers) worker.wake();
+  };
+  store.onAppended((position) => {
+    notifier.appended(position);
+    wakeAll();
+  });
+  const unlisten = await listenForAppends(sql, wakeAll);
+  await daemon.ensureCheckpoints();
+  await follower.start();
+
+  const app: Orderflow = {
+    sql,
+    registry,
+    store,
+    follower,
+    daemon,
+    clock: options.clock ?? systemClock,
+    workers,
+    close: async () => {
+      notifier.close();
+      await Promise.all(workers.map((w) => w.stop()));
+      await follower.stop();
+      await unlisten().catch(() => {});
+      await sql.end({ timeout: 5 });
+    },
+  };
+  return app;
+};
+
+/** Starts the background workers (after any extra ones, like the saga processor, were added). */
+export const startWorkers = (app: Orderflow): void => {
+  for (const worker of app.workers) worker.start();
+};

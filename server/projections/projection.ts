@@ -1,0 +1,20 @@
+import type { TransactionSql } from '@/db/client';
+import type { RecordedEvent } from '../event-store/types';
+
+/**
+ * A set of event handlers that keep some tables. Inline projections also run inside every append;
+ * async ones are fed by the daemon from their checkpoint. Both can be rebuilt from position 0.
+ */
+export type Projection = {
+  readonly name: string;
+  readonly kind: 'inline' | 'async';
+  readonly description: string;
+  /** The event types it reads; the daemon filters on them. */
+  readonly eventTypes: readonly string[];
+  /** The tables it owns: emptied before a rebuild, compared by the verification. */
+  readonly tables: readonly string[];
+  /** Must be safe to run again on events it already applied (rebuilds race live appends). */
+  readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
+};
+
+export const defineProjection = (projection: Projection): Projection => projection;
