@@ -64,10 +64,7 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
   const { streamId, decider, command } = options;
   if (options.idempotencyKey) {
     const stored = await store.findIdempotent(options.idempotencyKey);
-    if (stored) {
-      const loaded = await loadAggregate(store, streamId, decider, options.snapshot);
-      return { streamId, version: stored.version, position: stored.position, state: loaded.state, events: [], duplicate: true };
-    }
+    if (stored) return replayed(store, stored, decider, options.snapshot);
   }
   const maxAttempts = options.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
   for (let attempt = 1; ; attempt++) {
@@ -88,11 +85,13 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
         actor: options.actor,
         now: options.now,
       });
-      const state = result.duplicate ? (await loadAggregate(store, streamId, decider, options.snapshot)).state : events.reduce(decider.evolve, loaded.state);
-      if (options.snapshot && !result.duplicate && crossesSnapshotBoundary(loaded.version, result.version, options.snapshot.every)) {
+      // A twin with the same key won the race: answer with its result (possibly another stream).
+      if (result.duplicate) return replayed(store, result, decider, options.snapshot);
+      const state = events.reduce(decider.evolve, loaded.state);
+      if (options.snapshot && crossesSnapshotBoundary(loaded.version, result.version, options.snapshot.every)) {
         await writeSnapshot(store.sql, streamId, options.snapshot, state, result.version);
       }
-      return { streamId, version: result.version, position: result.position, state, events: result.events, duplicate: result.duplicate };
+      return { streamId, version: result.version, position: result.position, state, events: result.events, duplicate: false };
     } catch (error) {
       if (error instanceof ConcurrencyError && attempt < maxAttempts) continue;
       if (error instanceof ConcurrencyError) {
@@ -103,6 +102,17 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
       throw error;
     }
   }
+};
+
+/** The stored first result of an idempotent command, with the state of the stream it wrote. */
+const replayed = async <C extends Command, E extends Event, S>(
+  store: EventStore,
+  stored: { streamId: string; version: number; position: number },
+  decider: Decider<C, E, S>,
+  snapshot?: SnapshotPolicy<S>,
+): Promise<HandleResult<S>> => {
+  const loaded = await loadAggregate(store, stored.streamId, decider, snapshot);
+  return { streamId: stored.streamId, version: stored.version, position: stored.position, state: loaded.state, events: [], duplicate: true };
 };
 
 const crossesSnapshotBoundary = (from: number, to: number, every: number) => Math.floor(from / every) < Math.floor(to / every);

@@ -1,8 +1,10 @@
 import { createSql, type Sql } from '@/db/client';
 import { EventStore } from './event-store/event-store';
+import type { HealthContributor } from './http/health';
 import type { EventRegistry } from './event-store/event-registry';
 import { createEventRegistry } from './event-definitions';
 import { LogFollower } from './live/log-follower';
+import { LiveFeed } from './live/live-feed';
 import { listenForAppends, LogNotifier } from './live/log-notifier';
 import { allProjections, inlineProjections } from './projections/all-projections';
 import { ProjectionDaemon } from './projections/projection-daemon';
@@ -18,9 +20,12 @@ export type Orderflow = {
   readonly registry: EventRegistry;
   readonly store: EventStore;
   readonly follower: LogFollower;
+  readonly live: LiveFeed;
   readonly daemon: ProjectionDaemon;
   readonly clock: Clock;
   readonly workers: Worker[];
+  /** Figures modules add to /api/health. */
+  readonly healthContributors: HealthContributor[];
   close: () => Promise<void>;
 };
 
@@ -57,17 +62,22 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   const unlisten = await listenForAppends(sql, wakeAll);
   await daemon.ensureCheckpoints();
   await follower.start();
+  const live = new LiveFeed(sql, registry, follower);
+  live.start();
 
   const app: Orderflow = {
     sql,
     registry,
     store,
     follower,
+    live,
     daemon,
     clock: options.clock ?? systemClock,
     workers,
+    healthContributors: [],
     close: async () => {
       notifier.close();
+      app.live.stop();
       await Promise.all(workers.map((w) => w.stop()));
       await follower.stop();
       await unlisten().catch(() => {});

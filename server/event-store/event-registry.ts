@@ -31,6 +31,10 @@ export class EventRegistry {
     return this;
   }
 
+  types(): string[] {
+    return [...this.definitions.keys()].sort();
+  }
+
   has(type: string): boolean {
     return this.definitions.has(type);
   }

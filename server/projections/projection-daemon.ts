@@ -28,6 +28,10 @@ export class ProjectionDaemon {
     for (const p of projections) this.readers.set(p.name, new GlobalLogReader(registry, sql));
   }
 
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   async ensureCheckpoints(): Promise<void> {
     const names = this.projections.map((p) => p.name);
     const statuses = this.projections.map((p) => (p.kind === 'inline' ? 'inline' : 'running'));

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, validOrder, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describe('Order API', () => {
+  describe('When an order is placed', () => {
+    it('should be readable at once with the returned position, and reach a subscriber at or after it', async () => {
+      const { trpc } = server.client();
+      const received: { position: number; orderId: string }[] = [];
+      const subscribed = new Promise<void>((resolve) => {
+        const sub = trpc.live.changes.subscribe(
+          {},
+          {
+            onStarted: () => resolve(),
+            onData: (message) => {
+              received.push({ position: message.data.position, orderId: message.data.orderId });
+              if (message.id !== String(message.data.position)) throw new Error('tracked id must be the position');
+            },
+          },
+        );
+        afterAll(() => sub.unsubscribe());
+      });
+      await subscribed;
+
+      const placed = await trpc.orders.place.mutate(validOrder());
+      expect(placed.position).toBeGreaterThan(0);
+      const order = await trpc.orders.byId.query({ orderId: placed.orderId, minPosition: placed.position });
+      expect(order.orderId).toBe(placed.orderId);
+      expect(order.position).toBeGreaterThanOrEqual(placed.position);
+      expect(order.stale).toBe(false);
+      expect(order.lines).toEqual([{ sku: 'SKU-CB-09', name: 'USB-C cable 2 m', quantity: 1, unitPriceCents: 1500, lineTotalCents: 1500 }]);
+
+      await expect.poll(() => received.find((r) => r.orderId === placed.orderId)?.position ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(placed.position);
+    });
+
+    it('should answer plain JSON over HTTP so curl can script it', async () => {
+      const response = await fetch(`${server.baseUrl}/api/trpc/orders.place`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(validOrder()),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { result: { data: { orderId: string; version: number; position: number } } };
+      expect(body.result.data.version).toBe(1);
+      const list = await fetch(`${server.baseUrl}/api/trpc/orders.list?input=${encodeURIComponent(JSON.stringify({ limit: 5 }))}`);
+      const listed = (await list.json()) as { result: { data: { items: { orderId: string; placedAt: string; totalCents: number }[] } } };
+      const row = listed.result.data.items.find((i) => i.orderId === body.result.data.orderId);
+      expect(row?.totalCents).toBe(1500);
+      expect(row?.placedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    });
+
+    it('should return the first result when the same idempotency key is sent twice', async () => {
+      const { trpc } = server.client();
+      const input = validOrder({ idempotencyKey: 'retry-me-12345' });
+      const [first, second] = await Promise.all([trpc.orders.place.mutate(input), trpc.orders.place.mutate(input)]);
+      expect(second).toEqual(first);
+      const page = await trpc.orders.list.query({ customerId: 'cus_ada', limit: 100 });
+      expect(page.items.filter((i) => i.orderId === first.orderId)).toHaveLength(1);
+    });
+  });
+
+  describe('When the health endpoint is asked', () => {
+    it('should report the database, the daemon, the head and each projection lag', async () => {
+      const response = await fetch(`${server.baseUrl}/api/health`);
+      const body = (await response.json()) as { database: string; headPosition: number; projections: { name: string; lag: number }[] };
+      expect(response.status).toBe(200);
+      expect(body.database).toBe('up');
+      expect(body.headPosition).toBeGreaterThan(0);
+      expect(body.projections.map((p) => p.name)).toContain('dashboard-stats');
+    });
+  });
+});
