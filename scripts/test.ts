@@ -10,7 +10,7 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
-const run = (label: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+const run = (label: string, command: string, args: string[], env: Record<string, string> = {}) => {
   console.log(`\n▶ ${label}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.status !== 0) {

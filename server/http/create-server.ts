@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
-import { contextFactory } from '../context';
+import { contextFactory, type LiveLimits } from '../context';
 import type { Orderflow } from '../orderflow';
 import { appRouter } from '../root';
 import { respondHealth, type HealthContributor } from './health';
@@ -19,8 +19,11 @@ export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void | 
  * /api/health, and every other request to Next (when a page handler is given). Next listens for
  * upgrades itself (hot reload in dev); /api/ws matches no Next route, so it leaves ours alone.
  */
-export const createServer = (app: Orderflow, options: { pages?: PageHandler; health?: readonly HealthContributor[] } = {}) => {
-  const createContext = contextFactory(app);
+export const createServer = (
+  app: Orderflow,
+  options: { pages?: PageHandler; health?: readonly HealthContributor[]; liveLimits?: LiveLimits } = {},
+) => {
+  const createContext = contextFactory(app, options.liveLimits);
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: `${TRPC_PATH}/`, maxBodySize: 1_000_000 });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

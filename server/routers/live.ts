@@ -4,10 +4,6 @@ import { BoundedQueue, QueueOverflowError } from '../live/bounded-queue';
 import type { OrderChange } from '../live/live-feed';
 import { publicProcedure, router } from '../trpc';
 
-/** Changes a subscriber may have waiting before it is cut off (it resumes from its last id). */
-export const MAX_PENDING_CHANGES = 2000;
-/** Bytes the socket may hold unsent before the subscriber is considered too slow. */
-export const MAX_SEND_BUFFER_BYTES = 1_000_000;
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 
 export const liveRouter = router({
@@ -24,7 +20,7 @@ export const liveRouter = router({
     )
     .subscription(async function* ({ ctx, input, signal }) {
       const feed = ctx.app.live;
-      const queue = new BoundedQueue<OrderChange>(MAX_PENDING_CHANGES);
+      const queue = new BoundedQueue<OrderChange>(ctx.liveLimits.maxPendingChanges);
       const liveFrom = feed.position;
       const unsubscribe = feed.subscribe((changes) => {
         for (const change of changes) if (!input.orderId || change.orderId === input.orderId) queue.push(change);
@@ -42,7 +38,7 @@ export const liveRouter = router({
         }
         for await (const change of queue.drain(signal)) {
           if (change.position <= last) continue;
-          if (ctx.ws && ctx.ws.bufferedAmount > MAX_SEND_BUFFER_BYTES) throw tooSlow('send buffer full');
+          if (ctx.ws && ctx.ws.bufferedAmount > ctx.liveLimits.maxSendBufferBytes) throw tooSlow('send buffer full');
           last = change.position;
           yield tracked(String(change.position), change);
         }

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 export type TestServer = {
   db: TestDatabase;
   app: Orderflow;
+  wss: import('ws').WebSocketServer;
   baseUrl: string;
   wsUrl: string;
   client: () => { trpc: ReturnType<typeof createTRPCClient<AppRouter>>; close: () => void };
@@ -22,7 +23,8 @@ export const startTestServer = async (options: { workers?: boolean; seed?: boole
   const app = await createOrderflow({ databaseUrl: db.url, poolSize: 20, onError: () => {} });
   if (options.seed !== false) await seedDemoData(app);
   if (options.workers !== false) startWorkers(app);
-  const http = createServer(app, { health: app.healthContributors });
+  // Small live limits so a slow subscriber shows within a test's traffic.
+  const http = createServer(app, { health: app.healthContributors, liveLimits: { maxPendingChanges: 300, maxSendBufferBytes: 64_000 } });
   await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
   const { port } = http.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -31,6 +33,7 @@ export const startTestServer = async (options: { workers?: boolean; seed?: boole
   return {
     db,
     app,
+    wss: http.wss,
     baseUrl,
     wsUrl,
     client: () => {
