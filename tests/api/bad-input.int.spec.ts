@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, validOrder, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ workers: false });
+});
+afterAll(() => server.close());
+
+const eventCount = async () => (await server.app.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events`)[0]!.n;
+
+const call = async (path: string, input: unknown) => {
+  const response = await fetch(`${server.baseUrl}/api/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { error?: { data: { code: string; fieldErrors: { path: string[] }[] | null; details: Record<string, unknown> | null } } };
+  return { status: response.status, error: body.error?.data };
+};
+
+const address = validOrder().shippingAddress;
+const cases: [string, string, unknown, string, string[] | null][] = [
+  ['no lines', 'orders.place', validOrder({ lines: [] }), 'BAD_REQUEST', ['lines']],
+  ['quantity 0', 'orders.place', validOrder({ lines: [{ sku: 'SKU-CB-09', quantity: 0 }] }), 'BAD_REQUEST', ['lines', '0', 'quantity']],
+  ['quantity 1000', 'orders.place', validOrder({ lines: [{ sku: 'SKU-CB-09', quantity: 1000 }] }), 'BAD_REQUEST', ['lines', '0', 'quantity']],
+  ['fractional quantity', 'orders.place', validOrder({ lines: [{ sku: 'SKU-CB-09', quantity: 1.5 }] }), 'BAD_REQUEST', ['lines', '0', 'quantity']],
+  ['unknown sku', 'orders.place', validOrder({ lines: [{ sku: 'SKU-NOPE', quantity: 1 }] }), 'BAD_REQUEST', ['lines', '0', 'sku']],
+  ['bad country', 'orders.place', validOrder({ shippingAddress: { ...address, country: 'Britain' } }), 'BAD_REQUEST', ['shippingAddress', 'country']],
+  ['missing city', 'orders.place', validOrder({ shippingAddress: { ...address, city: '' } }), 'BAD_REQUEST', ['shippingAddress', 'city']],
+  ['no payment token', 'orders.place', validOrder({ paymentToken: '' }), 'BAD_REQUEST', ['paymentToken']],
+  ['unknown customer', 'orders.place', validOrder({ customerId: 'cus_nobody' }), 'NOT_FOUND', null],
+  ['not an object', 'orders.place', 'hello', 'BAD_REQUEST', null],
+  ['cancel unknown order', 'orders.cancel', { orderId: 'no-such-order', reason: 'x' }, 'NOT_FOUND', null],
+  ['cancel without reason', 'orders.cancel', { orderId: 'x', reason: '' }, 'BAD_REQUEST', ['reason']],
+  ['rebuild unknown projection', 'projections.rebuild', { name: 'nope' }, 'NOT_FOUND', null],
+];
+
+describe('Commands', () => {
+  describe('When given bad input', () => {
+    it.each(cases)('should answer %s with a clear error and write nothing', async (_name, path, input, code, fieldPath) => {
+      const before = await eventCount();
+      const { error } = await call(path, input);
+      expect(error?.code).toBe(code);
+      if (fieldPath) expect(error?.fieldErrors?.map((f) => f.path)).toContainEqual(fieldPath);
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  describe('When cancelling with a stale expected version or after a final state', () => {
+    it('should answer CONFLICT with the current version and write nothing', async () => {
+      const { trpc } = server.client();
+      const placed = await trpc.orders.place.mutate(validOrder());
+      const before = await eventCount();
+      const stale = await call('orders.cancel', { orderId: placed.orderId, reason: 'x', expectedVersion: 0 });
+      expect(stale.error?.code).toBe('CONFLICT');
+      expect(stale.error?.details?.currentVersion).toBe(1);
+      expect(await eventCount()).toBe(before);
+      await trpc.orders.cancel.mutate({ orderId: placed.orderId, reason: 'Changed my mind' });
+      const again = await call('orders.cancel', { orderId: placed.orderId, reason: 'again' });
+      expect(again.error).toBeUndefined();
+    });
+  });
+});
