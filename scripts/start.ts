@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { runMigrations } from '../db/migrate';
+import { seedDemoOrders } from '../server/catalog/demo-orders';
 import { seedDemoData } from '../server/catalog/seed';
 import { env } from '../server/env';
 import { createServer, type PageHandler } from '../server/http/create-server';
@@ -52,8 +53,11 @@ const main = async () => {
   }
   await runMigrations(databaseUrl);
   const app = await createOrderflow({ databaseUrl, poolSize: config.DB_POOL_SIZE, workers: config.ORDERFLOW_WORKERS === '1' });
-  if (!args.has('--no-seed')) await seedDemoData(app);
   if (config.ORDERFLOW_WORKERS === '1') startWorkers(app);
+  if (!args.has('--no-seed')) {
+    await seedDemoData(app);
+    await seedDemoOrders(app);
+  }
 
   let pages: PageHandler | undefined;
   if (withUi) {
