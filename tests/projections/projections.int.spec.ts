@@ -5,6 +5,7 @@ import { cancelOrder } from '@/server/handlers/cancel-order';
 import { createOrderflow, type Orderflow } from '@/server/orderflow';
 import { allProjections } from '@/server/projections/all-projections';
 import { ProjectionDaemon } from '@/server/projections/projection-daemon';
+import { verifyProjection } from '@/server/projections/verify-projection';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { validOrder } from '../support/test-server';
 import { dumpTables, runDaemonUntilIdle } from './projection-helpers';
@@ -44,8 +45,30 @@ describe('Projections', () => {
       expect(emptied.order_summaries).toEqual([]);
       await runDaemonUntilIdle(second);
       expect(await dumpTables(app.sql, allTables)).toEqual(afterRestart);
+      for (const projection of allProjections) {
+        const verification = await verifyProjection(app.sql, app.registry, projection);
+        expect(verification, projection.name).toMatchObject({ identical: true });
+        if (projection.name !== 'saga-progress') expect(verification.eventsReplayed, projection.name).toBeGreaterThan(0);
+      }
       const statuses = await app.sql<{ status: string }[]>`SELECT status FROM projection_checkpoints ORDER BY name`;
       expect(statuses.map((s) => s.status).sort()).toEqual(['inline', 'inline', 'running', 'running']);
+    });
+  });
+
+  describe('When a read model drifts from the log', () => {
+    it('should be caught by the verification, which writes nothing', async () => {
+      const daemon = new ProjectionDaemon(app.sql, app.registry, allProjections);
+      await runDaemonUntilIdle(daemon);
+      const summaries = allProjections.find((p) => p.name === 'order-summaries')!;
+      expect((await verifyProjection(app.sql, app.registry, summaries)).identical).toBe(true);
+      const [victim] = await app.sql<{ order_id: string }[]>`SELECT order_id FROM order_summaries LIMIT 1`;
+      await app.sql`UPDATE order_summaries SET total_cents = total_cents + 1 WHERE order_id = ${victim!.order_id}`;
+      const drifted = await verifyProjection(app.sql, app.registry, summaries);
+      expect(drifted.identical).toBe(false);
+      expect(drifted.tables[0]).toMatchObject({ onlyLive: 1, onlyRebuilt: 1 });
+      await app.sql`UPDATE order_summaries SET total_cents = total_cents - 1 WHERE order_id = ${victim!.order_id}`;
+      const [{ schemas }] = (await app.sql<{ schemas: number }[]>`SELECT count(*)::int AS schemas FROM pg_namespace WHERE nspname = 'orderflow_verify'`) as unknown as [{ schemas: number }];
+      expect(schemas).toBe(0);
     });
   });
 
