@@ -1,5 +1,5 @@
 import type { Queryable, Sql, TransactionSql } from '@/db/client';
-import { appendInTransaction } from './append-to-stream';
+import { appendEvents } from './append-to-stream';
 import type { EventRegistry } from './event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './types';
@@ -7,6 +7,7 @@ import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './typ
 /** Runs in the append's own transaction, so its rows are readable the moment the append returns. */
 export type InlineProjection = {
   readonly name: string;
+  readonly eventTypes: readonly string[];
   readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
 };
 
@@ -21,12 +22,15 @@ export type ReadStreamOptions = {
 
 export class EventStore {
   private readonly appendListeners = new Set<(position: number) => void>();
+  private readonly inlineTypes: ReadonlySet<string>;
 
   constructor(
     readonly sql: Sql,
     readonly registry: EventRegistry,
     private readonly inlineProjections: readonly InlineProjection[] = [],
-  ) {}
+  ) {
+    this.inlineTypes = new Set(inlineProjections.flatMap((p) => p.eventTypes));
+  }
 
   /** Called after every committed append with its last position (wakes local followers, sends NOTIFY). */
   onAppended(listener: (position: number) => void): () => void {
@@ -37,6 +41,14 @@ export class EventStore {
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     for (const event of events) this.registry.prepare(event.type, event.data);
+
+    // Nothing else to write in the same transaction: the append is a single autocommit statement.
+    if (!options.idempotencyKey && !events.some((e) => this.inlineTypes.has(e.type))) {
+      const recorded = await appendEvents(this.sql, this.registry, streamId, events, options);
+      const last = recorded[recorded.length - 1]!;
+      for (const listener of this.appendListeners) listener(last.position);
+      return { streamId, version: last.version, position: last.position, duplicate: false, events: recorded };
+    }
 
     const result = await this.sql.begin(async (tx): Promise<AppendResult> => {
       if (options.idempotencyKey) {
@@ -49,8 +61,10 @@ export class EventStore {
           if (stored) return stored;
         }
       }
-      const recorded = await appendInTransaction(tx, this.registry, streamId, events, options);
-      for (const projection of this.inlineProjections) await projection.apply(tx, recorded);
+      const recorded = await appendEvents(tx, this.registry, streamId, events, options);
+      for (const projection of this.inlineProjections) {
+        if (recorded.some((e) => projection.eventTypes.includes(e.type))) await projection.apply(tx, recorded);
+      }
       const last = recorded[recorded.length - 1]!;
       const stored: StoredResult = { streamId, version: last.version, position: last.position };
       if (options.idempotencyKey) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendEvents } from '@/server/event-store/append-to-stream';
 import { EventStore } from '@/server/event-store/event-store';
 import { GlobalLogReader } from '@/server/event-store/global-log-reader';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -98,10 +99,18 @@ describe('Global order', () => {
       await Promise.all(
         Array.from({ length: writers }, async (_, w) => {
           for (let i = 0; i < perWriter; i++) {
-            // Half the writers hold their transaction open a little, so commits interleave out of order.
-            const result = await store.append(`gap-${w}-${i % 3}`, [increment(i)], appendOptions());
-            appended.push(result.position);
-            if (w % 2 === 0) await sleep(Math.random() * 2);
+            // Half the writers hold their transaction open after drawing a position, so commits
+            // land out of position order; the others append in single autocommit statements.
+            if (w % 2 === 0) {
+              const recorded = await db.sql.begin(async (tx) => {
+                const events = await appendEvents(tx, registry, `gap-${w}-${i % 3}`, [increment(i)], appendOptions());
+                await sleep(Math.random() * 3);
+                return events;
+              });
+              appended.push(recorded[0]!.position);
+            } else {
+              appended.push((await store.append(`gap-${w}-${i % 3}`, [increment(i)], appendOptions())).position);
+            }
           }
         }),
       );
