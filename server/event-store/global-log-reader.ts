@@ -1,6 +1,6 @@
 import type { Queryable, Sql } from '@/db/client';
 import type { EventRegistry } from './event-registry';
-import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
+import { toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { RecordedEvent } from './types';
 
 export type LogBatch = {
@@ -35,11 +35,16 @@ export class GlobalLogReader {
   ) {}
 
   async read(db: Queryable, after: number, limit = 500, filter?: { types?: readonly string[] }): Promise<LogBatch> {
+    // Every position is read (holes must be seen), but payloads only of the wanted types.
+    const types = filter?.types ? [...filter.types] : null;
     const rows = await db<Row[]>`
       SELECT s.snapshot_xmin, e.*
       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
       LEFT JOIN LATERAL (
-        SELECT ${db.unsafe(EVENT_COLUMNS)} FROM events WHERE position > ${after} ORDER BY position LIMIT ${limit}
+        SELECT position, stream_id, version, type, schema_version, recorded_at,
+               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN data END AS data,
+               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN metadata END AS metadata
+        FROM events WHERE position > ${after} ORDER BY position LIMIT ${limit}
       ) e ON true
       ORDER BY e.position`;
     const snapshotXmin = BigInt(rows[0]?.snapshot_xmin ?? '0');

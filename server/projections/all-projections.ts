@@ -1,3 +1,4 @@
+import { sagaProgressProjection } from '../fulfilment/progress-projection';
 import { dashboardStatsProjection } from './dashboard-stats';
 import { inventoryLevelsProjection } from './inventory-levels';
 import { orderDetailsProjection } from './order-details';
@@ -5,7 +6,11 @@ import { orderSummariesProjection } from './order-summaries';
 import type { Projection } from './projection';
 
 /** Run inside every append: their rows are current the moment a command returns. */
-export const inlineProjections: readonly Projection[] = [orderSummariesProjection, orderDetailsProjection];
+export const inlineProjections: readonly Projection[] = [
+  orderSummariesProjection,
+  orderDetailsProjection,
+  sagaProgressProjection,
+];
 
 /** Followed by the daemon from their checkpoints. */
 export const asyncProjections: readonly Projection[] = [inventoryLevelsProjection, dashboardStatsProjection];

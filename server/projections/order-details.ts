@@ -1,53 +1,64 @@
-import type { TransactionSql } from '@/db/client';
-import type { OrderEvent } from '../orders/events';
 import type { RecordedEvent } from '../event-store/types';
+import type { OrderEvent } from '../orders/events';
 import { orderTypes } from './order-summaries';
-import { defineProjection } from './projection';
+import { rowProjection } from './row-projection';
 
-const applyOne = async (tx: TransactionSql, recorded: RecordedEvent): Promise<void> => {
-  const event = recorded as unknown as RecordedEvent & OrderEvent;
-  const at = { version: recorded.version, position: recorded.position };
-  const guard = tx`order_id = ${event.data.orderId} AND version = ${at.version - 1}`;
+export type OrderDetailsRow = {
+  order_id: string;
+  lines: unknown;
+  shipping_address: unknown;
+  payment_token: string;
+  payment_id: string | null;
+  paid_cents: number | null;
+  shipment_id: string | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  cancellation_reason: string | null;
+  cancelled_by: string | null;
+  version: number;
+  last_position: number;
+};
+
+const evolveOrderDetails = (row: OrderDetailsRow | undefined, recorded: RecordedEvent): OrderDetailsRow => {
+  const event = recorded as unknown as OrderEvent;
+  const stamp = { version: recorded.version, last_position: recorded.position };
   switch (event.type) {
-    case 'OrderPlaced': {
-      const d = event.data;
-      await tx`
-        INSERT INTO order_details (order_id, lines, shipping_address, payment_token, version, last_position)
-        VALUES (${d.orderId}, ${tx.json(d.lines)}, ${tx.json(d.shippingAddress)}, ${d.paymentToken}, ${at.version}, ${at.position})
-        ON CONFLICT (order_id) DO NOTHING`;
-      return;
-    }
+    case 'OrderPlaced':
+      return {
+        order_id: event.data.orderId,
+        lines: event.data.lines,
+        shipping_address: event.data.shippingAddress,
+        payment_token: event.data.paymentToken,
+        payment_id: null,
+        paid_cents: null,
+        shipment_id: null,
+        carrier: null,
+        tracking_number: null,
+        cancellation_reason: null,
+        cancelled_by: null,
+        ...stamp,
+      };
     case 'OrderPaid':
-      await tx`UPDATE order_details SET payment_id = ${event.data.paymentId}, paid_cents = ${event.data.amountCents},
-               version = ${at.version}, last_position = ${at.position} WHERE ${guard}`;
-      return;
+      return { ...row!, payment_id: event.data.paymentId, paid_cents: event.data.amountCents, ...stamp };
     case 'OrderShipmentCreated':
-      await tx`UPDATE order_details SET shipment_id = ${event.data.shipmentId}, carrier = ${event.data.carrier},
-               tracking_number = ${event.data.trackingNumber}, version = ${at.version}, last_position = ${at.position} WHERE ${guard}`;
-      return;
+      return { ...row!, shipment_id: event.data.shipmentId, carrier: event.data.carrier, tracking_number: event.data.trackingNumber, ...stamp };
     case 'OrderCancellationRequested':
-      await tx`UPDATE order_details SET cancellation_reason = ${event.data.reason},
-               version = ${at.version}, last_position = ${at.position} WHERE ${guard}`;
-      return;
+      return { ...row!, cancellation_reason: event.data.reason, ...stamp };
     case 'OrderCancelled':
-      await tx`UPDATE order_details SET cancellation_reason = ${event.data.reason}, cancelled_by = ${event.data.cancelledBy},
-               version = ${at.version}, last_position = ${at.position} WHERE ${guard}`;
-      return;
+      return { ...row!, cancellation_reason: event.data.reason, cancelled_by: event.data.cancelledBy, ...stamp };
     case 'OrderInventoryReserved':
     case 'OrderConfirmed':
-      await tx`UPDATE order_details SET version = ${at.version}, last_position = ${at.position} WHERE ${guard}`;
-      return;
+      return { ...row!, ...stamp };
   }
 };
 
 /** The order page's lines, address and references, current the moment a command returns. */
-export const orderDetailsProjection = defineProjection({
+export const orderDetailsProjection = rowProjection<OrderDetailsRow>({
   name: 'order-details',
-  kind: 'inline',
   description: 'Order page: lines, address, payment and shipment references',
+  table: 'order_details',
+  key: 'order_id',
   eventTypes: orderTypes,
-  tables: ['order_details'],
-  apply: async (tx, events) => {
-    for (const event of events) if (orderTypes.includes(event.type)) await applyOne(tx, event);
-  },
+  keyOf: (event) => (event.data as { orderId?: string }).orderId,
+  evolve: evolveOrderDetails,
 });

@@ -1,8 +1,7 @@
-import type { TransactionSql } from '@/db/client';
+import type { RecordedEvent } from '../event-store/types';
 import type { OrderEvent } from '../orders/events';
 import type { OrderStatus } from '../orders/state';
-import type { RecordedEvent } from '../event-store/types';
-import { defineProjection } from './projection';
+import { rowProjection } from './row-projection';
 
 export const statusAfter: Record<Exclude<OrderEvent['type'], 'OrderPlaced'>, OrderStatus> = {
   OrderInventoryReserved: 'inventory_reserved',
@@ -13,36 +12,52 @@ export const statusAfter: Record<Exclude<OrderEvent['type'], 'OrderPlaced'>, Ord
   OrderCancelled: 'cancelled',
 };
 
-const applyOne = async (tx: TransactionSql, recorded: RecordedEvent): Promise<void> => {
-  const event = recorded as unknown as RecordedEvent<OrderEvent['type']> & OrderEvent;
-  if (event.type === 'OrderPlaced') {
-    const d = event.data;
-    await tx`
-      INSERT INTO order_summaries (order_id, customer_id, customer_name, status, item_count, total_cents,
-                                   placed_at, updated_at, placed_position, version, last_position)
-      VALUES (${d.orderId}, ${d.customerId}, ${d.customerName}, 'placed', ${d.itemCount}, ${d.totalCents},
-              ${d.placedAt}, ${d.placedAt}, ${recorded.position}, ${recorded.version}, ${recorded.position})
-      ON CONFLICT (order_id) DO NOTHING`;
-    return;
-  }
-  // Applied only on top of the previous version: a rebuild racing live appends never skips a change.
-  await tx`
-    UPDATE order_summaries
-    SET status = ${statusAfter[event.type]}, updated_at = ${recorded.metadata.occurredAt},
-        version = ${recorded.version}, last_position = ${recorded.position}
-    WHERE order_id = ${event.data.orderId} AND version = ${recorded.version - 1}`;
+export const orderTypes: readonly string[] = ['OrderPlaced', ...Object.keys(statusAfter)];
+
+export type OrderSummaryRow = {
+  order_id: string;
+  customer_id: string;
+  customer_name: string;
+  status: string;
+  item_count: number;
+  total_cents: number;
+  placed_at: string | Date;
+  updated_at: string | Date;
+  placed_position: number;
+  version: number;
+  last_position: number;
 };
 
-export const orderTypes = ['OrderPlaced', ...Object.keys(statusAfter)];
+const orderIdOf = (event: RecordedEvent) => (event.data as { orderId?: string }).orderId;
+
+export const evolveOrderSummary = (row: OrderSummaryRow | undefined, recorded: RecordedEvent): OrderSummaryRow => {
+  const event = recorded as unknown as OrderEvent;
+  const stamp = { version: recorded.version, last_position: recorded.position };
+  if (event.type === 'OrderPlaced') {
+    const d = event.data;
+    return {
+      order_id: d.orderId,
+      customer_id: d.customerId,
+      customer_name: d.customerName,
+      status: 'placed',
+      item_count: d.itemCount,
+      total_cents: d.totalCents,
+      placed_at: d.placedAt,
+      updated_at: d.placedAt,
+      placed_position: recorded.position,
+      ...stamp,
+    };
+  }
+  return { ...row!, status: statusAfter[event.type], updated_at: recorded.metadata.occurredAt, ...stamp };
+};
 
 /** The dashboard's rows: one per order, current the moment a command returns. */
-export const orderSummariesProjection = defineProjection({
+export const orderSummariesProjection = rowProjection<OrderSummaryRow>({
   name: 'order-summaries',
-  kind: 'inline',
   description: 'Order list rows: status, customer, items, total, times, version',
+  table: 'order_summaries',
+  key: 'order_id',
   eventTypes: orderTypes,
-  tables: ['order_summaries'],
-  apply: async (tx, events) => {
-    for (const event of events) if (orderTypes.includes(event.type)) await applyOne(tx, event);
-  },
+  keyOf: orderIdOf,
+  evolve: evolveOrderSummary,
 });
