@@ -2,6 +2,8 @@ import type { Queryable, Sql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import type { RecordedEvent } from '../event-store/types';
+import { sagaProgressByOrder } from '../queries/saga-view';
+import type { SagaProgress } from '../fulfilment/progress';
 import { findOrderSummaries, type OrderSummary } from '../queries/order-queries';
 import type { LogFollower } from './log-follower';
 
@@ -13,6 +15,8 @@ export type OrderChange = {
   type: string;
   orderId: string;
   order: OrderSummary;
+  /** The order's fulfilment saga progress (null before it started), read with the summary. */
+  saga: SagaProgress | null;
 };
 
 /**
@@ -23,12 +27,21 @@ export type OrderChange = {
  */
 export const toOrderChanges = async (db: Queryable, events: readonly RecordedEvent[]): Promise<OrderChange[]> => {
   if (events.length === 0) return [];
-  const summaries = await findOrderSummaries(db, [...new Set(events.map((e) => e.metadata.correlationId))]);
+  const ids = [...new Set(events.map((e) => e.metadata.correlationId))];
+  const [summaries, sagas] = await Promise.all([findOrderSummaries(db, ids), sagaProgressByOrder(db, ids)]);
   const changes: OrderChange[] = [];
   for (const event of events) {
     const order = summaries.get(event.metadata.correlationId);
     if (!order) continue;
-    changes.push({ position: event.position, streamId: event.streamId, version: event.version, type: event.type, orderId: order.orderId, order });
+    changes.push({
+      position: event.position,
+      streamId: event.streamId,
+      version: event.version,
+      type: event.type,
+      orderId: order.orderId,
+      order,
+      saga: sagas.get(order.orderId) ?? null,
+    });
   }
   return changes;
 };

@@ -1,10 +1,20 @@
+import type { Queryable } from '@/db/client';
 import type { RecordedEvent } from '../event-store/types';
+import { progressFromRow, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from '../fulfilment/progress-projection';
+import { foldSagaProgress, type SagaProgress } from '../fulfilment/progress';
+import { sagaProgressFor } from '../fulfilment/queries';
 import type { Orderflow } from '../orderflow';
 
-/**
- * The saga's progress for the order views. Placeholder seam: the fulfilment module provides the
- * real read model and fold; until it is registered these answer null.
- */
-export const orderSagaView = async (_app: Orderflow, _orderId: string): Promise<unknown> => null;
+/** The order's saga progress from its inline read model (null before the saga has started). */
+export const orderSagaView = (app: Orderflow, orderId: string): Promise<SagaProgress | null> => sagaProgressFor(app.sql, orderId);
 
-export const sagaAt = (_events: readonly RecordedEvent[]): unknown => null;
+/** The saga as it was at the end of `events`, folded by the same evolve the read model uses. */
+export const sagaAt = (events: readonly RecordedEvent[]): SagaProgress | null => foldSagaProgress(events);
+
+/** The saga progress of many orders in one query (the live feed's batch). */
+export const sagaProgressByOrder = async (db: Queryable, orderIds: readonly string[]): Promise<Map<string, SagaProgress>> => {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db<SagaProgressRow[]>`
+    SELECT ${db.unsafe(SAGA_PROGRESS_COLUMNS)} FROM saga_progress WHERE order_id = ANY(${[...orderIds]}::text[])`;
+  return new Map(rows.map((row) => [row.order_id, progressFromRow(row)]));
+};
