@@ -20,9 +20,13 @@ export type ChildServer = { port: number; baseUrl: string; wsUrl: string; proces
  * A second app process (API and WebSocket, no UI) on the same database, in its own process group
  * so a kill reaches tsx and node alike.
  */
-export const startChildServer = async (databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> => {
+export const startChildServer = async (
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = ['--no-ui', '--no-seed'],
+): Promise<ChildServer> => {
   const port = await freePort();
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts', '--no-ui', '--no-seed'], {
+  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts', ...args], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,7 +36,7 @@ export const startChildServer = async (databaseUrl: string, env: Record<string, 
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child server did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`child server did not start:\n${output}`)), 120_000);
     child.stdout!.on('data', () => {
       if (output.includes('Orderflow is running')) {
         clearTimeout(timer);
