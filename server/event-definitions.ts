@@ -1,5 +1,6 @@
 import type { EventDefinition } from './event-store/event-definitions';
 import { EventRegistry } from './event-store/event-registry';
+import { fulfilmentEventDefinitions } from './fulfilment/events';
 import { inventoryEventDefinitions } from './inventory/events';
 import { orderEventDefinitions } from './orders/events';
 import { paymentEventDefinitions } from './payments/events';
@@ -11,6 +12,7 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   ...inventoryEventDefinitions,
   ...paymentEventDefinitions,
   ...shipmentEventDefinitions,
+  ...fulfilmentEventDefinitions,
 ];
 
 export const createEventRegistry = () => new EventRegistry(allEventDefinitions);

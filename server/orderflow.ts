@@ -1,5 +1,7 @@
 import { createSql, type Sql } from '@/db/client';
 import { EventStore } from './event-store/event-store';
+import { FulfilmentProcessor, type FulfilmentOptions } from './fulfilment/processor';
+import { sagaMetrics } from './fulfilment/queries';
 import type { HealthContributor } from './http/health';
 import type { EventRegistry } from './event-store/event-registry';
 import { createEventRegistry } from './event-definitions';
@@ -36,6 +38,8 @@ export type OrderflowOptions = {
   poolSize?: number;
   clock?: Clock;
   onError?: (error: unknown) => void;
+  /** Tuning of the fulfilment saga processor (retries, deadlines, randomness); tests make it fast and deterministic. */
+  fulfilment?: FulfilmentOptions;
 };
 
 /**
@@ -49,7 +53,9 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   const store = new EventStore(sql, registry, inlineProjections);
   const follower = new LogFollower(sql, registry, { onError });
   const daemon = new ProjectionDaemon(sql, registry, allProjections, { onError });
-  const workers: Worker[] = [daemon];
+  const clock = options.clock ?? systemClock;
+  const fulfilment = new FulfilmentProcessor({ sql, registry, store, now: () => clock.now(), onError }, options.fulfilment);
+  const workers: Worker[] = [daemon, fulfilment];
   const notifier = new LogNotifier(sql);
   const wakeAll = () => {
     follower.wake();
@@ -72,9 +78,9 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
     follower,
     live,
     daemon,
-    clock: options.clock ?? systemClock,
+    clock,
     workers,
-    healthContributors: [],
+    healthContributors: [async () => ({ sagas: await sagaMetrics(sql) })],
     close: async () => {
       notifier.close();
       app.live.stop();

@@ -1,8 +1,10 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { eventsRouter } from './routers/events';
+import { faultsRouter } from './routers/faults';
 import { liveRouter } from './routers/live';
 import { ordersRouter } from './routers/orders';
 import { projectionsRouter } from './routers/projections';
+import { sagasRouter } from './routers/sagas';
 import { catalogRouter, customersRouter } from './routers/reference-data';
 import { statsRouter } from './routers/stats';
 import { router } from './trpc';
@@ -15,6 +17,8 @@ export const appRouter = router({
   events: eventsRouter,
   projections: projectionsRouter,
   live: liveRouter,
+  sagas: sagasRouter,
+  faults: faultsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
 export * from './event-store';
 export * from './read-models';
 export * from './reference-data';
+export * from './saga';

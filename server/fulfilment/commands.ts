@@ -47,6 +47,8 @@ export type RecordStepOutcome = Command<
     readonly step: SagaStep;
     readonly attempt: number;
     readonly outcome: StepOutcome;
+    /** The process that ran the attempt to its end. */
+    readonly worker: string;
     readonly retryPolicy: RetryPolicy;
     /** A sample from 0 to 1 for the backoff's jitter. */
     readonly jitter: number;

@@ -168,7 +168,7 @@ const startStepAttempt = ({ data }: StartStepAttempt, state: FulfilmentState): F
 };
 
 const recordForwardOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome, step: ForwardStep): FulfilmentEvent[] => {
-  const { orderId, attempt, outcome, now } = command.data;
+  const { orderId, attempt, outcome, worker, now } = command.data;
   const events: FulfilmentEvent[] = [];
   const then = (...more: FulfilmentEvent[]) => events.push(...more);
   const compensate = (reason: string, cancelledBy: 'customer' | 'system') =>
@@ -176,7 +176,7 @@ const recordForwardOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome
 
   switch (outcome.kind) {
     case 'succeeded': {
-      then({ type: 'FulfilmentStepSucceeded', data: { orderId, step, attempt, result: outcome.result, endedAt: now } });
+      then({ type: 'FulfilmentStepSucceeded', data: { orderId, step, attempt, result: outcome.result, worker, endedAt: now } });
       let cancelling = saga.cancellation !== null;
       if (!cancelling && outcome.cancellationRequested && step !== 'confirmOrder') {
         const { reason, requestedAt } = outcome.cancellationRequested;
@@ -188,7 +188,7 @@ const recordForwardOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome
       return events;
     }
     case 'rejected': {
-      then({ type: 'FulfilmentStepRejected', data: { orderId, step, attempt, reason: outcome.reason, endedAt: now } });
+      then({ type: 'FulfilmentStepRejected', data: { orderId, step, attempt, reason: outcome.reason, worker, endedAt: now } });
       if (step === 'confirmOrder') {
         then({ type: 'FulfilmentFailed', data: { orderId, step, reason: outcome.reason, failedAt: now } });
       } else if (saga.cancellation) {
@@ -202,7 +202,7 @@ const recordForwardOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome
       const { retryPolicy, jitter } = command.data;
       const failed = (retryAt: string | null): FulfilmentEvent => ({
         type: 'FulfilmentStepFailed',
-        data: { orderId, step, attempt, outcome: outcome.outcome, error: outcome.error, endedAt: now, retryAt },
+        data: { orderId, step, attempt, outcome: outcome.outcome, error: outcome.error, worker, endedAt: now, retryAt },
       });
       const exhaustedReason = `${exhaustedReasonPrefix[step]}: ${outcome.error}`;
       if (saga.cancellation && step !== 'confirmOrder') {
@@ -224,13 +224,13 @@ const recordForwardOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome
 };
 
 const recordCompensationOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome): FulfilmentEvent[] => {
-  const { orderId, step, attempt, outcome, now, retryPolicy, jitter } = command.data;
+  const { orderId, step, attempt, outcome, worker, now, retryPolicy, jitter } = command.data;
   const label = stepLabels[step];
   switch (outcome.kind) {
     case 'succeeded': {
       const succeeded: FulfilmentEvent = {
         type: 'FulfilmentStepSucceeded',
-        data: { orderId, step, attempt, result: outcome.result, endedAt: now },
+        data: { orderId, step, attempt, result: outcome.result, worker, endedAt: now },
       };
       if (step !== 'cancelOrder') return [succeeded];
       const reason = saga.compensation?.reason ?? cancelledByCustomerReason;
@@ -238,7 +238,7 @@ const recordCompensationOutcome = (saga: ActiveFulfilment, command: RecordStepOu
     }
     case 'rejected':
       return [
-        { type: 'FulfilmentStepRejected', data: { orderId, step, attempt, reason: outcome.reason, endedAt: now } },
+        { type: 'FulfilmentStepRejected', data: { orderId, step, attempt, reason: outcome.reason, worker, endedAt: now } },
         { type: 'FulfilmentFailed', data: { orderId, step, reason: `${label} failed: ${outcome.reason}`, failedAt: now } },
       ];
     case 'failed': {
@@ -251,6 +251,7 @@ const recordCompensationOutcome = (saga: ActiveFulfilment, command: RecordStepOu
           attempt,
           outcome: outcome.outcome,
           error: outcome.error,
+          worker,
           endedAt: now,
           retryAt: retrying ? addMs(now, backoffDelayMs(retryPolicy, attempt, jitter)) : null,
         },

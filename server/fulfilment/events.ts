@@ -31,7 +31,10 @@ export const fulfilmentStarted = defineEvent(
   }),
 );
 
-/** One attempt of one step begins; `worker` is the process that runs it. */
+/**
+ * One attempt of one step begins; `worker` is the process that runs it. Its outcome event names
+ * the process that ended it: another one when it took the attempt over from a process that died.
+ */
 export const fulfilmentStepStarted = defineEvent(
   'FulfilmentStepStarted',
   z.object({ orderId: text, step, attempt, idempotencyKey: text, worker: text, startedAt: isoDateTimeSchema }),
@@ -39,13 +42,13 @@ export const fulfilmentStepStarted = defineEvent(
 
 export const fulfilmentStepSucceeded = defineEvent(
   'FulfilmentStepSucceeded',
-  z.object({ orderId: text, step, attempt, result: stepResultSchema, endedAt: isoDateTimeSchema }),
+  z.object({ orderId: text, step, attempt, result: stepResultSchema, worker: text, endedAt: isoDateTimeSchema }),
 );
 
 /** A business refusal (out of stock, declined, unsupported country): never retried. */
 export const fulfilmentStepRejected = defineEvent(
   'FulfilmentStepRejected',
-  z.object({ orderId: text, step, attempt, reason: text, endedAt: isoDateTimeSchema }),
+  z.object({ orderId: text, step, attempt, reason: text, worker: text, endedAt: isoDateTimeSchema }),
 );
 
 /** A transient failure; `retryAt` is when the next attempt is due, null when none will follow. */
@@ -57,6 +60,7 @@ export const fulfilmentStepFailed = defineEvent(
     attempt,
     outcome: z.enum(['error', 'timeout']),
     error: text,
+    worker: text,
     endedAt: isoDateTimeSchema,
     retryAt: isoDateTimeSchema.nullable(),
   }),

@@ -23,7 +23,7 @@ export type SagaAttempt = {
   endedAt: string | null;
   outcome: 'running' | 'succeeded' | 'rejected' | 'error' | 'timeout';
   error: string | null;
-  /** The process that ran the attempt. */
+  /** The process that ran the attempt (the one that ended it, when it was taken over). */
   worker: string;
 };
 
@@ -193,10 +193,10 @@ export const evolveSagaProgress = (
       break;
     }
     case 'FulfilmentStepSucceeded': {
-      const { step, attempt, result, endedAt } = event.data;
+      const { step, attempt, result, worker, endedAt } = event.data;
       const entry = entryFor(next, step);
       const tried = attemptOf(entry, attempt);
-      if (tried) Object.assign(tried, { endedAt, outcome: 'succeeded', error: null });
+      if (tried) Object.assign(tried, { endedAt, outcome: 'succeeded', error: null, worker });
       Object.assign(entry, { status: 'succeeded', endedAt, nextAttemptAt: null, result: result.summary });
       if (!isForwardStep(step)) {
         const undone = forwardEntry(next, compensatedStepOf[step as CompensationStep]);
@@ -205,19 +205,19 @@ export const evolveSagaProgress = (
       break;
     }
     case 'FulfilmentStepRejected': {
-      const { step, attempt, reason, endedAt } = event.data;
+      const { step, attempt, reason, worker, endedAt } = event.data;
       const entry = entryFor(next, step);
       const tried = attemptOf(entry, attempt);
-      if (tried) Object.assign(tried, { endedAt, outcome: 'rejected', error: reason });
+      if (tried) Object.assign(tried, { endedAt, outcome: 'rejected', error: reason, worker });
       Object.assign(entry, { status: 'failed', endedAt, lastError: reason, nextAttemptAt: null });
       next.lastError = reason;
       break;
     }
     case 'FulfilmentStepFailed': {
-      const { step, attempt, outcome, error, endedAt, retryAt } = event.data;
+      const { step, attempt, outcome, error, worker, endedAt, retryAt } = event.data;
       const entry = entryFor(next, step);
       const tried = attemptOf(entry, attempt);
-      if (tried) Object.assign(tried, { endedAt, outcome, error });
+      if (tried) Object.assign(tried, { endedAt, outcome, error, worker });
       entry.lastError = error;
       entry.nextAttemptAt = retryAt;
       if (retryAt === null) Object.assign(entry, { status: 'failed', endedAt });

@@ -1,0 +1,234 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '@/db/client';
+import { handleCommand, loadAggregate } from '../command-handler';
+import type { EventRegistry } from '../event-store/event-registry';
+import type { EventStore } from '../event-store/event-store';
+import { createParticipants, type Participants } from '../participants/participants';
+import { DomainError } from '../shared/errors';
+import type { Actor } from '../shared/messages';
+import type { FulfilmentCommand } from './commands';
+import { fulfilmentDecider, nextWork, type FulfilmentWork } from './decider';
+import { FulfilmentIntake } from './intake';
+import { defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+import type { ActiveFulfilment } from './state';
+import { executeWithTimeout, type StepExecutorDeps } from './step-executor';
+import { fulfilmentStreamId } from './stream';
+import { claimDueSagas, finishClaim, nextClaimableAt, releaseClaim, renewLease, type Claim } from './work-queue';
+
+export type FulfilmentOptions = {
+  readonly retryPolicy?: Partial<RetryPolicy>;
+  /** Deadline of one attempt of one step. */
+  readonly stepTimeoutMs?: number;
+  /** How long a claimed saga stays with this process without renewal; others take over after. */
+  readonly leaseMs?: number;
+  /** Sagas advanced side by side in this process. */
+  readonly concurrency?: number;
+  /** Longest sleep between looks at the queue (appends and NOTIFY wake it sooner). */
+  readonly pollMs?: number;
+  readonly intakeBatchSize?: number;
+  /** Jitter of the retry backoff, 0 to 1. */
+  readonly random?: () => number;
+  /** Decides which participant calls fail when a transient error rate is set. */
+  readonly faultRandom?: () => number;
+  /** Replaces or wraps the simulated participants (tests hold a step with it). */
+  readonly participants?: (defaults: Participants) => Participants;
+  /** Names this process in the saga's events; defaults to host:pid:random. */
+  readonly workerId?: string;
+};
+
+export type FulfilmentDeps = {
+  readonly sql: Sql;
+  readonly registry: EventRegistry;
+  readonly store: EventStore;
+  readonly now: () => string;
+  readonly onError?: (error: unknown) => void;
+};
+
+export const sagaActor: Actor = { kind: 'saga', id: 'fulfilment' };
+
+/**
+ * The fulfilment process manager's engine, one per process; any number of processes may run it
+ * on one database. It reads the log for new orders and cancellations (intake), claims due sagas
+ * from saga_work under a lease, and for each asks the pure decider what is due, runs that step
+ * against the participants under a deadline, and records every attempt as events.
+ */
+export class FulfilmentProcessor {
+  readonly workerId: string;
+  readonly retryPolicy: RetryPolicy;
+  private readonly stepTimeoutMs: number;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly random: () => number;
+  private readonly intake: FulfilmentIntake;
+  private readonly executor: StepExecutorDeps;
+  private readonly active = new Map<string, Promise<void>>();
+  private running = false;
+  private dirty = false;
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: FulfilmentDeps,
+    options: FulfilmentOptions = {},
+  ) {
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.retryPolicy = { ...defaultRetryPolicy, ...options.retryPolicy };
+    this.stepTimeoutMs = options.stepTimeoutMs ?? 2000;
+    this.leaseMs = Math.max(options.leaseMs ?? 15_000, this.stepTimeoutMs * 2 + 1000);
+    this.concurrency = options.concurrency ?? 8;
+    this.pollMs = options.pollMs ?? 1000;
+    this.random = options.random ?? Math.random;
+    const defaults = createParticipants({ sql: deps.sql, store: deps.store, random: options.faultRandom ?? Math.random });
+    const participants = options.participants ? options.participants(defaults) : defaults;
+    this.executor = { store: deps.store, participants, now: deps.now, actor: sagaActor };
+    this.intake = new FulfilmentIntake(deps.sql, deps.registry, deps.store, {
+      now: deps.now,
+      actor: sagaActor,
+      batchSize: options.intakeBatchSize ?? 200,
+      parallelism: 8,
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Sagas this process is advancing right now. */
+  get inProgress(): number {
+    return this.active.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Lets running attempts finish (each is bounded by its deadline), hands their sagas back, stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  wake(): void {
+    this.dirty = true;
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    let checkpointReady = false;
+    while (this.running) {
+      this.dirty = false;
+      let waitMs = this.pollMs;
+      try {
+        if (!checkpointReady) {
+          await this.intake.ensureCheckpoint();
+          checkpointReady = true;
+        }
+        const intake = await this.intake.step();
+        const free = this.concurrency - this.active.size;
+        if (free > 0) {
+          const claims = await claimDueSagas(this.deps.sql, this.workerId, this.deps.now(), free, this.leaseMs);
+          // Re-claimed after our own lease ran out mid-step: the runner already advancing it carries on.
+          for (const claim of claims) if (!this.active.has(claim.orderId)) this.spawn(claim);
+          if (claims.length < free) {
+            const next = await nextClaimableAt(this.deps.sql);
+            if (next !== null) waitMs = Math.min(waitMs, Math.max(5, next - Date.parse(this.deps.now())));
+          }
+        }
+        if (intake === 'progressed') continue;
+        if (intake === 'gap') waitMs = Math.min(waitMs, 5);
+      } catch (error) {
+        this.deps.onError?.(error);
+        waitMs = Math.min(1000, this.pollMs * 2);
+      }
+      if (this.dirty || !this.running) continue;
+      await this.sleep(waitMs);
+    }
+    await Promise.allSettled(this.active.values());
+  }
+
+  /** Until `ms` pass or `wake` is called (an append here, a NOTIFY from elsewhere, a saga handed back). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private spawn(claim: Claim): void {
+    const run = this.advance(claim)
+      .catch((error: unknown) => this.deps.onError?.(error))
+      .finally(() => {
+        this.active.delete(claim.orderId);
+        this.wake();
+      });
+    this.active.set(claim.orderId, run);
+  }
+
+  private command(orderId: string, command: FulfilmentCommand) {
+    return handleCommand(this.deps.store, {
+      streamId: fulfilmentStreamId(orderId),
+      decider: fulfilmentDecider,
+      command,
+      correlationId: orderId,
+      actor: sagaActor,
+      now: command.data.now,
+    });
+  }
+
+  /** Advances one claimed saga until it waits for a timer, finishes, or this process stops. */
+  private async advance(claim: Claim): Promise<void> {
+    const { sql } = this.deps;
+    try {
+      for (;;) {
+        if (!this.running) return await releaseClaim(sql, claim, this.workerId, this.deps.now());
+        const { state } = await loadAggregate(this.deps.store, fulfilmentStreamId(claim.orderId), fulfilmentDecider);
+        const now = this.deps.now();
+        const work: FulfilmentWork = nextWork(state, now);
+        if (work.kind === 'none' || work.kind === 'done') return await finishClaim(sql, claim, this.workerId, now);
+        if (work.kind === 'wait') return await releaseClaim(sql, claim, this.workerId, work.until);
+        if (!(await renewLease(sql, claim, this.workerId, this.leaseMs))) return; // another process has it now
+        const saga = state as ActiveFulfilment;
+        if (!work.resumed) {
+          try {
+            await this.command(claim.orderId, {
+              type: 'StartStepAttempt',
+              data: { orderId: claim.orderId, step: work.step, attempt: work.attempt, worker: this.workerId, now },
+            });
+          } catch (error) {
+            // The saga moved meanwhile (a cancellation arrived): decide again on the new state.
+            if (error instanceof DomainError && error.code === 'CONFLICT') continue;
+            throw error;
+          }
+        }
+        const outcome = await executeWithTimeout(this.executor, saga, work, this.stepTimeoutMs);
+        await this.command(claim.orderId, {
+          type: 'RecordStepOutcome',
+          data: {
+            orderId: claim.orderId,
+            step: work.step,
+            attempt: work.attempt,
+            outcome,
+            worker: this.workerId,
+            retryPolicy: this.retryPolicy,
+            jitter: this.random(),
+            now: this.deps.now(),
+          },
+        });
+      }
+    } catch (error) {
+      // Left due a little later, so a broken saga does not spin; the attempt in flight is resumed then.
+      await releaseClaim(sql, claim, this.workerId, new Date(Date.parse(this.deps.now()) + 1000).toISOString()).catch(() => {});
+      throw error;
+    }
+  }
+}

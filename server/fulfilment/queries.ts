@@ -1,0 +1,52 @@
+import type { Queryable } from '@/db/client';
+import { progressFromRow, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from './progress-projection';
+import type { SagaProgress, SagaStatus } from './progress';
+
+/** The saga of one order as the inline projection has it; null when none was started. */
+export const sagaProgressFor = async (db: Queryable, orderId: string): Promise<SagaProgress | null> => {
+  const [row] = await db<SagaProgressRow[]>`
+    SELECT ${db.unsafe(SAGA_PROGRESS_COLUMNS)} FROM saga_progress WHERE order_id = ${orderId}`;
+  return row ? progressFromRow(row) : null;
+};
+
+export type SagaListFilter = { readonly status?: SagaStatus; readonly cursor?: string | null; readonly limit?: number };
+
+/**
+ * Newest first by the log position the saga started at (unique and indexed), keyset-paged. Sagas of
+ * one burst of orders start side by side, so within a burst this may differ from placement order.
+ */
+export const listSagas = async (
+  db: Queryable,
+  filter: SagaListFilter = {},
+): Promise<{ items: SagaProgress[]; nextCursor: string | null }> => {
+  const limit = filter.limit ?? 25;
+  const before = filter.cursor ? Number(filter.cursor) : null;
+  const rows = await db<SagaProgressRow[]>`
+    SELECT ${db.unsafe(SAGA_PROGRESS_COLUMNS)} FROM saga_progress
+    WHERE true
+      ${filter.status ? db`AND status = ${filter.status}` : db``}
+      ${before !== null && Number.isSafeInteger(before) ? db`AND started_position < ${before}` : db``}
+    ORDER BY started_position DESC
+    LIMIT ${limit + 1}`;
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map(progressFromRow),
+    nextCursor: rows.length > limit ? String(page[page.length - 1]!.started_position) : null,
+  };
+};
+
+export type SagaMetrics = { inFlight: number; completed: number; compensated: number; failed: number; retries: number };
+
+/** Saga counts by outcome plus the retries spent, for /api/health. */
+export const sagaMetrics = async (db: Queryable): Promise<SagaMetrics> => {
+  const rows = await db<{ status: SagaStatus; count: number; retries: number }[]>`
+    SELECT status, count(*)::int AS count, coalesce(sum(retries), 0)::int AS retries FROM saga_progress GROUP BY status`;
+  const count = (...statuses: SagaStatus[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + r.count, 0);
+  return {
+    inFlight: count('running', 'compensating'),
+    completed: count('completed'),
+    compensated: count('compensated'),
+    failed: count('failed'),
+    retries: rows.reduce((n, r) => n + r.retries, 0),
+  };
+};

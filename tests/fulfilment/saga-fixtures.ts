@@ -1,0 +1,289 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
+import path from 'node:path';
+import type { Sql } from '@/db/client';
+import { handleCommand } from '@/server/command-handler';
+import { FulfilmentProcessor, type FulfilmentOptions } from '@/server/fulfilment/processor';
+import { sagaProgressFor } from '@/server/fulfilment/queries';
+import type { SagaProgress } from '@/server/fulfilment/progress';
+import { placeOrder } from '@/server/handlers/place-order';
+import { inventoryDecider } from '@/server/inventory/decider';
+import { inventorySnapshotPolicy } from '@/server/inventory/snapshot-policy';
+import { inventoryStreamId } from '@/server/inventory/stream';
+import { createOrderflow, startWorkers, type Orderflow } from '@/server/orderflow';
+import { participantNames, setFaults, type FaultSettings } from '@/server/participants/faults';
+import type { ParticipantCall, Participants } from '@/server/participants/participants';
+import { TransientParticipantError, untilAborted } from '@/server/participants/participant-errors';
+import type { RecordedEvent } from '@/server/event-store/types';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Small deadlines and backoffs so a whole saga takes milliseconds; no jitter surprises. */
+export const fastSaga: FulfilmentOptions = {
+  stepTimeoutMs: 2000,
+  leaseMs: 5000,
+  pollMs: 50,
+  concurrency: 8,
+  retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 5, baseDelayMs: 10, maxDelayMs: 40 },
+  random: () => 0.5,
+};
+
+export const setAllFaults = async (sql: Sql, settings: Partial<FaultSettings>) => {
+  for (const participant of participantNames) await setFaults(sql, participant, settings);
+};
+
+export const noFaults = (sql: Sql) => setAllFaults(sql, { latencyMs: 0, transientErrorRate: 0 });
+
+export const customerId = 'cus_saga_test';
+
+/** An app on the test database with the saga processor running and no injected latency. */
+export const startSagaApp = async (databaseUrl: string, fulfilment: FulfilmentOptions = {}, options: { poolSize?: number; workers?: boolean } = {}) => {
+  const app = await createOrderflow({
+    databaseUrl,
+    poolSize: options.poolSize ?? 20,
+    onError: (error) => console.error('[saga test]', error),
+    fulfilment: { ...fastSaga, ...fulfilment },
+  });
+  await noFaults(app.sql);
+  await app.sql`INSERT INTO customers (customer_id, name, email, country)
+                VALUES (${customerId}, 'Saga Tester', 'saga@example.com', 'GB') ON CONFLICT DO NOTHING`;
+  if (options.workers !== false) startWorkers(app);
+  return app;
+};
+
+export const processorOf = (app: Orderflow): FulfilmentProcessor =>
+  app.workers.find((worker): worker is FulfilmentProcessor => worker instanceof FulfilmentProcessor)!;
+
+/** A product of its own per test, so tests never share stock. */
+export const addProduct = async (app: Orderflow, sku: string, priceCents: number, stock: number) => {
+  await app.sql`INSERT INTO products (sku, name, description, category, price_cents)
+                VALUES (${sku}, ${`Product ${sku}`}, 'Test product', 'Test', ${priceCents}) ON CONFLICT DO NOTHING`;
+  if (stock === 0) return;
+  const now = app.clock.now();
+  await handleCommand(app.store, {
+    streamId: inventoryStreamId(sku),
+    decider: inventoryDecider,
+    command: { type: 'ReceiveStock', data: { sku, quantity: stock, now } },
+    correlationId: `test:${sku}`,
+    actor: { kind: 'seed', id: 'test' },
+    now,
+    snapshot: inventorySnapshotPolicy,
+  });
+};
+
+export const placeTestOrder = async (
+  app: Orderflow,
+  order: { lines: { sku: string; quantity: number }[]; token?: string; country?: string },
+): Promise<string> => {
+  const { orderId } = await placeOrder(app, {
+    customerId,
+    lines: order.lines,
+    shippingAddress: { name: 'Saga Tester', line1: '1 Test Street', city: 'Testville', postalCode: 'T1 1TT', country: order.country ?? 'GB' },
+    paymentToken: order.token ?? 'tok_visa',
+  });
+  return orderId;
+};
+
+/** Waits (bounded, never asserting how long it took) until every saga reached a final state. */
+export const waitForSagas = async (sql: Sql, orderIds: readonly string[], timeoutMs = 90_000): Promise<Map<string, string>> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql<{ order_id: string; status: string }[]>`
+      SELECT order_id, status FROM saga_progress WHERE order_id = ANY(${[...orderIds]}::text[])`;
+    const final = rows.filter((r) => ['completed', 'compensated', 'failed'].includes(r.status));
+    if (final.length === orderIds.length) return new Map(final.map((r) => [r.order_id, r.status]));
+    if (Date.now() > deadline) {
+      throw new Error(`${orderIds.length - final.length} of ${orderIds.length} sagas did not finish: ${JSON.stringify(rows.filter((r) => !final.includes(r)).slice(0, 5))}`);
+    }
+    await sleep(20);
+  }
+};
+
+export const waitForSaga = async (app: Orderflow, orderId: string): Promise<SagaProgress> => {
+  await waitForSagas(app.sql, [orderId], 30_000);
+  return (await sagaProgressFor(app.sql, orderId))!;
+};
+
+export const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+};
+
+const isSagaEvent = (event: RecordedEvent) => event.streamId.startsWith('fulfilment-');
+
+/** The order's timeline without the saga's own bookkeeping: what the participants and the order recorded. */
+export const domainEvents = async (app: Orderflow, orderId: string) =>
+  (await app.store.readCorrelated(orderId)).filter((event) => !isSagaEvent(event));
+
+export const domainTypes = async (app: Orderflow, orderId: string) => (await domainEvents(app, orderId)).map((e) => e.type);
+
+export const sagaEvents = async (app: Orderflow, orderId: string) => (await app.store.readCorrelated(orderId)).filter(isSagaEvent);
+
+type Deferred = { promise: Promise<void>; resolve: () => void };
+const deferred = (): Deferred => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+export type ParticipantMethod =
+  | 'inventory.reserve'
+  | 'inventory.release'
+  | 'inventory.commit'
+  | 'payment.charge'
+  | 'payment.refund'
+  | 'shipping.createShipment'
+  | 'shipping.cancelShipment';
+
+/**
+ * Wraps the real participants so a test can hold one call of one order at its start (to act "in
+ * the middle of a step") or make its next calls fail transiently. Other orders pass straight through.
+ */
+export class ParticipantControl {
+  private readonly holds = new Map<string, { entered: Deferred; released: Deferred }>();
+  private readonly failures = new Map<string, number>();
+
+  /** The next call of `method` for the order waits at its start until `release` is called. */
+  hold(method: ParticipantMethod, orderId: string) {
+    const gate = { entered: deferred(), released: deferred() };
+    this.holds.set(`${method}:${orderId}`, gate);
+    return { entered: gate.entered.promise, release: () => gate.released.resolve() };
+  }
+
+  /** The next `times` calls of `method` for the order fail with a retryable error. */
+  failTransiently(method: ParticipantMethod, orderId: string, times: number) {
+    this.failures.set(`${method}:${orderId}`, times);
+  }
+
+  readonly wrap = (real: Participants): Participants => {
+    const guard = <A extends unknown[], R>(method: ParticipantMethod, fn: (call: ParticipantCall, ...args: A) => Promise<R>) =>
+      async (call: ParticipantCall, ...args: A): Promise<R> => {
+        const key = `${method}:${call.orderId}`;
+        const gate = this.holds.get(key);
+        if (gate) {
+          this.holds.delete(key);
+          gate.entered.resolve();
+          await Promise.race([gate.released.promise, untilAborted(call.signal)]);
+        }
+        const failures = this.failures.get(key) ?? 0;
+        if (failures > 0) {
+          this.failures.set(key, failures - 1);
+          throw new TransientParticipantError(`${method} is unavailable (test)`);
+        }
+        return fn(call, ...args);
+      };
+    return {
+      inventory: {
+        reserve: guard('inventory.reserve', real.inventory.reserve),
+        release: guard('inventory.release', real.inventory.release),
+        commit: guard('inventory.commit', real.inventory.commit),
+      },
+      payment: { charge: guard('payment.charge', real.payment.charge), refund: guard('payment.refund', real.payment.refund) },
+      shipping: {
+        createShipment: guard('shipping.createShipment', real.shipping.createShipment),
+        cancelShipment: guard('shipping.cancelShipment', real.shipping.cancelShipment),
+      },
+    };
+  };
+}
+
+export type WorkerProcess = { id: string; process: ChildProcess; kill: () => Promise<void>; output: () => string };
+
+/** A separate app process running only the background workers, in its own process group. */
+export const startWorkerProcess = async (databaseUrl: string, id: string, fulfilment: FulfilmentOptions): Promise<WorkerProcess> => {
+  const child = spawn('npx', ['tsx', 'tests/fulfilment/saga-worker-process.ts'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, SAGA_WORKER_ID: id, SAGA_OPTIONS: JSON.stringify(fulfilment) },
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${id} did not start:\n${output}`)), 60_000);
+    const onData = () => {
+      if (output.includes('saga worker ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker ${id} exited with ${code}:\n${output}`)));
+  });
+  return {
+    id,
+    process: child,
+    output: () => output,
+    /** kill -9 of the whole group (npx, tsx and node): no shutdown code runs. */
+    kill: async () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        return;
+      }
+      await exited;
+    },
+  };
+};
+
+/**
+ * Checks from the log that nothing happened twice: per order at most one charge, refund,
+ * shipment, reservation per sku, exactly one final order event and one final saga event, and
+ * per saga one start per (step, attempt) and at most one success per step.
+ */
+export const expectEveryEffectOnce = async (sql: Sql, orderIds: readonly string[]) => {
+  const ids = [...orderIds];
+  const effects = await sql<{ correlation_id: string; stream_id: string; type: string; n: number }[]>`
+    SELECT correlation_id, stream_id, type, count(*)::int AS n FROM events
+    WHERE correlation_id = ANY(${ids}::text[])
+      AND type IN ('PaymentCharged', 'PaymentRefunded', 'ShipmentCreated', 'ShipmentCancelled', 'StockReserved',
+                   'ReservationReleased', 'ReservationCommitted')
+    GROUP BY correlation_id, stream_id, type`;
+  expect(effects.filter((r) => r.n !== 1)).toEqual([]);
+
+  const finals = await sql<{ correlation_id: string; order_final: number; saga_final: number }[]>`
+    SELECT correlation_id,
+           count(*) FILTER (WHERE type IN ('OrderConfirmed', 'OrderCancelled'))::int AS order_final,
+           count(*) FILTER (WHERE type IN ('FulfilmentCompleted', 'FulfilmentCompensated', 'FulfilmentFailed'))::int AS saga_final
+    FROM events WHERE correlation_id = ANY(${ids}::text[]) GROUP BY correlation_id`;
+  expect(finals).toHaveLength(ids.length);
+  expect(finals.filter((r) => r.order_final !== 1 || r.saga_final !== 1)).toEqual([]);
+
+  const twiceStarted = await sql`
+    SELECT stream_id, data->>'step' AS step, data->>'attempt' AS attempt, count(*)::int AS n FROM events
+    WHERE correlation_id = ANY(${ids}::text[]) AND type = 'FulfilmentStepStarted'
+    GROUP BY 1, 2, 3 HAVING count(*) > 1`;
+  expect(twiceStarted).toEqual([]);
+  const twiceSucceeded = await sql`
+    SELECT stream_id, data->>'step' AS step, count(*)::int AS n FROM events
+    WHERE correlation_id = ANY(${ids}::text[]) AND type = 'FulfilmentStepSucceeded'
+    GROUP BY 1, 2 HAVING count(*) > 1`;
+  expect(twiceSucceeded).toEqual([]);
+};
+
+/** Charged minus refunded, and the total of the confirmed orders, over these orders. */
+export const ledger = async (sql: Sql, orderIds: readonly string[]) => {
+  const ids = [...orderIds];
+  const [money] = await sql<{ charged: number; refunded: number }[]>`
+    SELECT coalesce(sum((data->>'amountCents')::bigint) FILTER (WHERE type = 'PaymentCharged'), 0)::bigint AS charged,
+           coalesce(sum((data->>'amountCents')::bigint) FILTER (WHERE type = 'PaymentRefunded'), 0)::bigint AS refunded
+    FROM events WHERE correlation_id = ANY(${ids}::text[]) AND type IN ('PaymentCharged', 'PaymentRefunded')`;
+  const [confirmed] = await sql<{ total: number }[]>`
+    SELECT coalesce(sum(total_cents), 0)::bigint AS total FROM order_summaries
+    WHERE order_id = ANY(${ids}::text[]) AND status = 'confirmed'`;
+  return { net: money!.charged - money!.refunded, confirmedTotal: confirmed!.total };
+};
+
+/** How many of these sagas are final now. */
+export const finishedCount = async (sql: Sql, orderIds: readonly string[]) => {
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM saga_progress
+    WHERE order_id = ANY(${[...orderIds]}::text[]) AND status IN ('completed', 'compensated', 'failed')`;
+  return row!.n;
+};

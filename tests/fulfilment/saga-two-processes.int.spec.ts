@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FulfilmentOptions } from '@/server/fulfilment/processor';
+import type { Orderflow } from '@/server/orderflow';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import {
+  addProduct,
+  expectEveryEffectOnce,
+  finishedCount,
+  ledger,
+  placeTestOrder,
+  setAllFaults,
+  startSagaApp,
+  startWorkerProcess,
+  waitForSagas,
+  waitUntil,
+  type WorkerProcess,
+} from './saga-fixtures';
+
+let db: TestDatabase;
+let app: Orderflow;
+const workers: WorkerProcess[] = [];
+
+const workerOptions: FulfilmentOptions = {
+  stepTimeoutMs: 1000,
+  leaseMs: 3000,
+  pollMs: 100,
+  concurrency: 3,
+  retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 8, baseDelayMs: 10, maxDelayMs: 50 },
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startSagaApp(db.url, {}, { workers: false });
+  await setAllFaults(app.sql, { latencyMs: 20, transientErrorRate: 0 });
+  await addProduct(app, 'SKU-P-1', 1500, 1000);
+});
+afterAll(async () => {
+  for (const worker of workers) await worker.kill();
+  await app?.close();
+  await db?.drop();
+});
+
+const stepWorkers = (sql: Orderflow['sql'], orderIds: string[]) =>
+  sql<{ correlation_id: string; worker: string }[]>`
+    SELECT DISTINCT correlation_id, data->>'worker' AS worker FROM events
+    WHERE type IN ('FulfilmentStepStarted', 'FulfilmentStepSucceeded', 'FulfilmentStepRejected', 'FulfilmentStepFailed')
+      AND correlation_id = ANY(${orderIds}::text[])`;
+
+describe('Fulfilment saga', () => {
+  describe('When two processes run sagas on one database', () => {
+    it('should run every step in exactly one of them, and the survivor should finish what the other left', async () => {
+      const [a, b] = await Promise.all([startWorkerProcess(db.url, 'pair-A', workerOptions), startWorkerProcess(db.url, 'pair-B', workerOptions)]);
+      workers.push(a, b);
+      const orderIds = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          placeTestOrder(app, { lines: [{ sku: 'SKU-P-1', quantity: 1 + (i % 2) }], token: i % 10 === 4 ? 'tok_declined' : 'tok_visa' }),
+        ),
+      );
+      await waitUntil('a quarter of the sagas to finish', async () => (await finishedCount(app.sql, orderIds)) >= 10, 60_000);
+      await a.kill();
+      // What A held unfinished when it died (a saga it had just finished may still be held: nothing left to do there).
+      const orphaned = (await app.sql<{ order_id: string }[]>`
+        SELECT w.order_id FROM saga_work w JOIN saga_progress p USING (order_id)
+        WHERE w.locked_by = 'pair-A' AND w.locked_until > now() AND p.status IN ('running', 'compensating')`).map((r) => r.order_id);
+
+      const outcomes = await waitForSagas(app.sql, orderIds, 90_000);
+      expect([...outcomes.values()].every((s) => s === 'completed' || s === 'compensated')).toBe(true);
+      await expectEveryEffectOnce(app.sql, orderIds);
+      const money = await ledger(app.sql, orderIds);
+      expect(money.net).toBe(money.confirmedTotal);
+
+      // Both processes did work, side by side.
+      const byWorker = await stepWorkers(app.sql, orderIds);
+      expect(new Set(byWorker.map((r) => r.worker))).toEqual(new Set(['pair-A', 'pair-B']));
+      // What A held when it died, B finished (resuming A's attempt in flight under the same key, if any).
+      expect(orphaned.length).toBeGreaterThan(0);
+      for (const orderId of orphaned) {
+        expect(outcomes.get(orderId)).toMatch(/completed|compensated/);
+        expect(byWorker.some((r) => r.correlation_id === orderId && r.worker === 'pair-B'), orderId).toBe(true);
+      }
+    });
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * A separate Orderflow process that runs only the background workers (projection daemon and
+ * saga processor) on DATABASE_URL. The crash and two-process specs start it with `npx tsx`, in
+ * its own process group, and kill it with SIGKILL.
+ */
+import { createOrderflow, startWorkers } from '@/server/orderflow';
+import type { FulfilmentOptions } from '@/server/fulfilment/processor';
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) throw new Error('DATABASE_URL is required');
+const options = JSON.parse(process.env.SAGA_OPTIONS ?? '{}') as FulfilmentOptions;
+
+const app = await createOrderflow({
+  databaseUrl,
+  poolSize: 10,
+  onError: (error) => console.error('[saga worker]', error),
+  fulfilment: { ...options, workerId: process.env.SAGA_WORKER_ID ?? options.workerId },
+});
+startWorkers(app);
+console.log('saga worker ready');
+
+const shutdown = async () => {
+  await app.close().catch(() => {});
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
