@@ -15,7 +15,7 @@ export type RowProjectionSpec<R extends Row> = {
   /** The row an event belongs to, or undefined when it belongs to none. */
   readonly keyOf: (event: RecordedEvent) => string | undefined;
   /** The row after the event: a new row for the stream's first event, else the row changed. Pure. */
-  readonly evolve: (row: R | undefined, event: RecordedEvent) => R;
+  readonly evolve: (row: R | undefined, event: RecordedEvent) => R | undefined;
 };
 
 /**
@@ -49,7 +49,9 @@ export const rowProjection = <R extends Row>(spec: RowProjectionSpec<R>): Projec
         const row = rows.get(key);
         const applies = row ? row.version === event.version - 1 : event.version === 1;
         if (!applies) continue;
-        rows.set(key, spec.evolve(row, event));
+        const next = spec.evolve(row, event);
+        if (!next) continue;
+        rows.set(key, next);
         changed.add(key);
       }
       if (changed.size === 0) return;
