@@ -34,6 +34,8 @@ export const orderSummaries = pgTable(
     index('order_summaries_placed_idx').on(t.placedPosition.desc()),
     index('order_summaries_status_placed_idx').on(t.status, t.placedPosition.desc()),
     index('order_summaries_customer_placed_idx').on(t.customerId, t.placedPosition.desc()),
+    // Order-id prefix search (LIKE 'abc%') whatever the database's collation.
+    index('order_summaries_order_id_prefix_idx').using('btree', t.orderId.op('text_pattern_ops')),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "order_summaries_order_id_prefix_idx" ON "order_summaries" USING btree ("order_id" text_pattern_ops);
