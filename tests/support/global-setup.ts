@@ -4,7 +4,8 @@ import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../db/migrate';
-import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,6 +13,29 @@ declare module 'vitest' {
     templateDatabase: string;
   }
 }
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** The embedded Postgres runs in a child process: see scripts/embedded-postgres-process.ts. */
+const startPostgresProcess = async (dataDir: string) => {
+  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-postgres-process.ts', dataDir], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`embedded Postgres exited with ${code}`)));
+  });
+  const { url } = JSON.parse(firstLine) as { url: string };
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+};
 
 const withDatabase = (url: string, database: string) => {
   const u = new URL(url);
@@ -28,7 +52,7 @@ export default async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orderflow-test-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir, ephemeral: true });
+    const pg = await startPostgresProcess(dataDir);
     adminUrl = pg.url;
     stopPostgres = pg.stop;
   }
