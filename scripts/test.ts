@@ -4,19 +4,44 @@
  * installed, else the system Chromium, installing Debian's package when neither is there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
+const reports = path.join(root, 'test-results', 'reports');
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+/** Adds a level's counts from its JSON report (vitest and Playwright each write one). */
+const count = (label: string, reportFile: string, read: (json: any) => { passed: number; failed: number; skipped: number }) => {
+  if (!existsSync(reportFile)) return;
+  const counts = read(JSON.parse(readFileSync(reportFile, 'utf8')));
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  console.log(`${label}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+};
+
+const summary = () => `Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`;
+
 const run = (label: string, command: string, args: string[], env: Record<string, string> = {}) => {
   console.log(`\n▶ ${label}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (result.status !== 0) {
-    console.error(`✗ ${label} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status ?? 1);
-  }
+  return result.status === 0;
+};
+
+const fail = (label: string) => {
+  console.error(`✗ ${label} failed`);
+  console.log(summary());
+  process.exit(1);
+};
+
+const vitestLevel = (level: 'unit' | 'int', label: string) => {
+  const report = path.join(reports, `vitest-${level}.json`);
+  const ok = run(label, bin('vitest'), ['run', '--project', level, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  count(label, report, (json) => ({ passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests }));
+  if (!ok) fail(label);
 };
 
 const playwrightChromium = async (): Promise<string | undefined> => {
@@ -42,13 +67,18 @@ const findBrowser = async (): Promise<string> => {
 
 const main = async () => {
   const only = process.argv[2];
-  if (!only || only === 'unit') run('Unit specs', bin('vitest'), ['run', '--project', 'unit']);
-  if (!only || only === 'int') run('Integration specs (real Postgres)', bin('vitest'), ['run', '--project', 'int']);
+  mkdirSync(reports, { recursive: true });
+  if (!only || only === 'unit') vitestLevel('unit', 'Unit specs');
+  if (!only || only === 'int') vitestLevel('int', 'Integration specs (real Postgres)');
   if (!only || only === 'e2e') {
     const browser = await findBrowser();
-    run('End-to-end specs (Playwright, Chromium)', bin('playwright'), ['test'], { PLAYWRIGHT_CHROMIUM_PATH: browser });
+    const label = 'End-to-end specs (Playwright, Chromium)';
+    const report = path.join(reports, 'playwright.json');
+    const ok = run(label, bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_CHROMIUM_PATH: browser, PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+    count(label, report, (json) => ({ passed: json.stats.expected, failed: json.stats.unexpected + json.stats.flaky, skipped: json.stats.skipped }));
+    if (!ok) fail(label);
   }
-  console.log('\n✓ All test suites passed');
+  console.log(`\n✓ All test suites passed\n${summary()}`);
 };
 
 main().catch((error) => {
