@@ -1,4 +1,5 @@
 import type { EventStore } from './event-store/event-store';
+import type { RecordedEvent } from './event-store/types';
 import { readSnapshot, writeSnapshot, type SnapshotPolicy } from './event-store/snapshots';
 import type { Actor, Command, Decider, Event } from './shared/messages';
 import { ConcurrencyError, DomainError } from './shared/errors';
@@ -49,7 +50,7 @@ export type HandleResult<S> = {
   readonly version: number;
   readonly position: number;
   readonly state: S;
-  readonly events: readonly Event[];
+  readonly events: readonly RecordedEvent[];
   readonly duplicate: boolean;
 };
 
@@ -74,7 +75,7 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
     }
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
-      return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events, duplicate: false };
+      return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events: [], duplicate: false };
     }
     try {
       const result = await store.append(streamId, events, {

@@ -174,12 +174,13 @@ export class FulfilmentProcessor {
     this.active.set(claim.orderId, run);
   }
 
-  private command(orderId: string, command: FulfilmentCommand) {
+  private command(orderId: string, command: FulfilmentCommand, causationId: string | null = null) {
     return handleCommand(this.deps.store, {
       streamId: fulfilmentStreamId(orderId),
       decider: fulfilmentDecider,
       command,
       correlationId: orderId,
+      causationId,
       actor: sagaActor,
       now: command.data.now,
     });
@@ -198,32 +199,38 @@ export class FulfilmentProcessor {
         if (work.kind === 'wait') return await releaseClaim(sql, claim, this.workerId, work.until);
         if (!(await renewLease(sql, claim, this.workerId, this.leaseMs))) return; // another process has it now
         const saga = state as ActiveFulfilment;
+        let cause: string | null = null;
         if (!work.resumed) {
           try {
-            await this.command(claim.orderId, {
+            const started = await this.command(claim.orderId, {
               type: 'StartStepAttempt',
               data: { orderId: claim.orderId, step: work.step, attempt: work.attempt, worker: this.workerId, now },
             });
+            cause = started.events[0]?.metadata.eventId ?? null;
           } catch (error) {
             // The saga moved meanwhile (a cancellation arrived): decide again on the new state.
             if (error instanceof DomainError && error.code === 'CONFLICT') continue;
             throw error;
           }
         }
-        const outcome = await executeWithTimeout(this.executor, saga, work, this.stepTimeoutMs);
-        await this.command(claim.orderId, {
-          type: 'RecordStepOutcome',
-          data: {
-            orderId: claim.orderId,
-            step: work.step,
-            attempt: work.attempt,
-            outcome,
-            worker: this.workerId,
-            retryPolicy: this.retryPolicy,
-            jitter: this.random(),
-            now: this.deps.now(),
+        const outcome = await executeWithTimeout(this.executor, saga, { ...work, causationId: cause }, this.stepTimeoutMs);
+        await this.command(
+          claim.orderId,
+          {
+            type: 'RecordStepOutcome',
+            data: {
+              orderId: claim.orderId,
+              step: work.step,
+              attempt: work.attempt,
+              outcome,
+              worker: this.workerId,
+              retryPolicy: this.retryPolicy,
+              jitter: this.random(),
+              now: this.deps.now(),
+            },
           },
-        });
+          cause,
+        );
       }
     } catch (error) {
       // Left due a little later, so a broken saga does not spin; the attempt in flight is resumed then.

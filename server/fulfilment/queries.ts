@@ -35,7 +35,15 @@ export const listSagas = async (
   };
 };
 
-export type SagaMetrics = { inFlight: number; completed: number; compensated: number; failed: number; retries: number };
+export type SagaMetrics = {
+  inFlight: number;
+  running: number;
+  compensating: number;
+  completed: number;
+  compensated: number;
+  failed: number;
+  retries: number;
+};
 
 /** Saga counts by outcome plus the retries spent, for /api/health. */
 export const sagaMetrics = async (db: Queryable): Promise<SagaMetrics> => {
@@ -44,6 +52,8 @@ export const sagaMetrics = async (db: Queryable): Promise<SagaMetrics> => {
   const count = (...statuses: SagaStatus[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + r.count, 0);
   return {
     inFlight: count('running', 'compensating'),
+    running: count('running'),
+    compensating: count('compensating'),
     completed: count('completed'),
     compensated: count('compensated'),
     failed: count('failed'),

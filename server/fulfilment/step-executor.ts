@@ -19,7 +19,13 @@ export type StepExecutorDeps = {
   readonly actor: Actor;
 };
 
-export type AttemptToRun = { readonly step: SagaStep; readonly attempt: number; readonly idempotencyKey: string };
+export type AttemptToRun = {
+  readonly step: SagaStep;
+  readonly attempt: number;
+  readonly idempotencyKey: string;
+  /** The saga event that started this attempt, when known: the cause of every command it sends. */
+  readonly causationId?: string | null;
+};
 
 /** Who answers (or does not) for each step: named in timeout messages. */
 const answeredBy: Readonly<Record<SagaStep, string>> = {
@@ -56,7 +62,14 @@ export const executeStep = async (
   signal: AbortSignal,
 ): Promise<StepOutcome> => {
   const { orderId } = saga;
-  const call: ParticipantCall = { orderId, idempotencyKey: run.idempotencyKey, signal, now: deps.now, actor: deps.actor };
+  const call: ParticipantCall = {
+    orderId,
+    idempotencyKey: run.idempotencyKey,
+    causationId: run.causationId ?? null,
+    signal,
+    now: deps.now,
+    actor: deps.actor,
+  };
   const skus = saga.lines.map((line) => line.sku);
   const compensationReason = saga.compensation?.reason ?? cancelledByCustomerReason;
 
@@ -68,6 +81,7 @@ export const executeStep = async (
       command,
       idempotencyKey: `${run.idempotencyKey}:${suffix}`,
       correlationId: orderId,
+      causationId: run.causationId ?? null,
       actor: deps.actor,
       now,
     });

@@ -7,6 +7,8 @@ export type ParticipantCall = {
   readonly orderId: string;
   /** The attempt's key; each command within the call appends its own suffix. */
   readonly idempotencyKey: string;
+  /** The saga event behind the call; recorded as the causation of what the participant writes. */
+  readonly causationId: string | null;
   /** Aborted when the step's deadline passes: no command is started after that. */
   readonly signal: AbortSignal;
   readonly now: () => string;
@@ -26,6 +28,7 @@ export const commandOptions = (call: ParticipantCall, suffix: string) => {
   return {
     idempotencyKey: `${call.idempotencyKey}:${suffix}`,
     correlationId: call.orderId,
+    causationId: call.causationId,
     actor: call.actor,
     now,
   };

@@ -11,6 +11,8 @@ export type OrderSummary = {
   updatedAt: string;
   version: number;
   lastPosition: number;
+  /** The position of the OrderPlaced event: the list's order and cursor. */
+  placedPosition: number;
 };
 
 const SUMMARY_COLUMNS = `order_id AS "orderId", customer_id AS "customerId", customer_name AS "customerName", status,
@@ -18,7 +20,7 @@ const SUMMARY_COLUMNS = `order_id AS "orderId", customer_id AS "customerId", cus
   version, last_position AS "lastPosition", placed_position AS "placedPosition"`;
 
 const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
-const toSummary = (row: OrderSummary & { placedPosition?: number }): OrderSummary => ({
+const toSummary = (row: OrderSummary): OrderSummary => ({
   orderId: row.orderId,
   customerId: row.customerId,
   customerName: row.customerName,
@@ -29,6 +31,7 @@ const toSummary = (row: OrderSummary & { placedPosition?: number }): OrderSummar
   updatedAt: iso(row.updatedAt),
   version: row.version,
   lastPosition: row.lastPosition,
+  placedPosition: row.placedPosition,
 });
 
 export type OrderListFilter = { status?: string; customerId?: string; search?: string; cursor?: string; limit: number };
@@ -36,7 +39,7 @@ export type OrderListFilter = { status?: string; customerId?: string; search?: s
 /** Newest first, keyset-paged on the position the order was placed at (unique and indexed). */
 export const listOrders = async (db: Queryable, filter: OrderListFilter) => {
   const before = filter.cursor ? Number(filter.cursor) : null;
-  const rows = await db<(OrderSummary & { placedPosition: number })[]>`
+  const rows = await db<OrderSummary[]>`
     SELECT ${db.unsafe(SUMMARY_COLUMNS)} FROM order_summaries
     WHERE true
       ${filter.status ? db`AND status = ${filter.status}` : db``}

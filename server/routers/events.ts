@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
+import { publicEvent } from '../queries/redact';
 import { publicProcedure, router } from '../trpc';
 
 export const eventsRouter = router({
@@ -25,7 +26,7 @@ export const eventsRouter = router({
           ${input.cursor != null ? (forwards ? db`AND position > ${input.cursor}` : db`AND position < ${input.cursor}`) : db``}
         ORDER BY position ${forwards ? db`ASC` : db`DESC`}
         LIMIT ${input.limit + 1}`;
-      const page = rows.slice(0, input.limit).map((row) => toRecordedEvent(ctx.app.registry, row));
+      const page = rows.slice(0, input.limit).map((row) => publicEvent(toRecordedEvent(ctx.app.registry, row)));
       return {
         items: page,
         nextCursor: rows.length > input.limit ? page[page.length - 1]!.position : null,

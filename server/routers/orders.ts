@@ -6,6 +6,7 @@ import { placeOrder } from '../handlers/place-order';
 import { foldOrderState, publicOrderState } from '../queries/order-state-at';
 import { findOrderDetails, findOrderSummary, listOrders } from '../queries/order-queries';
 import { awaitLog } from '../queries/read-your-writes';
+import { publicEvent } from '../queries/redact';
 import { orderSagaView, sagaAt } from '../queries/saga-view';
 import { publicProcedure, router } from '../trpc';
 
@@ -49,7 +50,7 @@ export const ordersRouter = router({
   timeline: publicProcedure.input(z.object({ orderId })).query(async ({ ctx, input }) => {
     const events = await ctx.app.store.readCorrelated(input.orderId);
     if (events.length === 0) throw new TRPCError({ code: 'NOT_FOUND', message: `Order ${input.orderId} was not found` });
-    return { orderId: input.orderId, events };
+    return { orderId: input.orderId, events: events.map(publicEvent) };
   }),
 
   stateAt: publicProcedure.input(z.object({ orderId, position: z.int().min(0) })).query(async ({ ctx, input }) => {

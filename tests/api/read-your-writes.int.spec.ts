@@ -65,6 +65,29 @@ describe('Order API', () => {
     });
   });
 
+  describe('When an order has been fulfilled', () => {
+    it('should show a timeline whose participant events name their cause, with the payment token masked', async () => {
+      const { trpc } = server.client();
+      await trpc.faults.set.mutate({ participant: 'inventory', latencyMs: 0 });
+      await trpc.faults.set.mutate({ participant: 'payment', latencyMs: 0 });
+      await trpc.faults.set.mutate({ participant: 'shipping', latencyMs: 0 });
+      const placed = await trpc.orders.place.mutate(validOrder());
+      await expect
+        .poll(async () => (await trpc.orders.byId.query({ orderId: placed.orderId })).status, { timeout: 20_000 })
+        .toBe('confirmed');
+      const { events } = await trpc.orders.timeline.query({ orderId: placed.orderId });
+      const ids = new Set(events.map((e) => e.metadata.eventId));
+      const participantEvents = events.filter((e) => /^(inventory|payment|shipment)-/.test(e.streamId));
+      expect(participantEvents.map((e) => e.type)).toEqual(expect.arrayContaining(['StockReserved', 'PaymentCharged', 'ShipmentCreated']));
+      for (const event of participantEvents) expect(ids.has(event.metadata.causationId ?? ''), event.type).toBe(true);
+      expect(JSON.stringify(events)).not.toContain('tok_visa');
+      expect(events.find((e) => e.type === 'OrderPlaced')!.data).toMatchObject({ paymentToken: 'tok_…' });
+      const order = await trpc.orders.byId.query({ orderId: placed.orderId });
+      expect(order.saga?.status).toBe('completed');
+      expect(order.placedPosition).toBe(events.find((e) => e.type === 'OrderPlaced')!.position);
+    });
+  });
+
   describe('When the health endpoint is asked', () => {
     it('should report the database, the daemon, the head and each projection lag', async () => {
       const response = await fetch(`${server.baseUrl}/api/health`);

@@ -216,6 +216,8 @@ describe('Fulfilment saga', () => {
       const metrics = await sagaMetrics(app.sql);
       expect(metrics).toEqual({
         inFlight: 0,
+        running: 0,
+        compensating: 0,
         completed: all.items.filter((s) => s.status === 'completed').length,
         compensated: all.items.filter((s) => s.status === 'compensated').length,
         failed: 0,
