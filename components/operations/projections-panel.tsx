@@ -6,6 +6,7 @@ import type { ProjectionStatus } from '@/components/lib/types';
 import { useTRPC, useTRPCClient } from '@/components/trpc/client';
 import { RelTime } from '@/components/ui/rel-time';
 import { ErrorBox, Loading, Spinner } from '@/components/ui/states';
+import { VerifyProjection } from './verify-projection';
 
 type Projection = ProjectionStatus['projections'][number];
 type Finished = { at: string; tookMs: number };
@@ -146,15 +147,18 @@ const ProjectionRow = ({
           </p>
           <p className="mt-0.5 text-xs text-slate-500">{p.description}</p>
         </div>
-        <button type="button" className="btn btn-sm" onClick={onRebuild} disabled={rebuilding} aria-label={`Rebuild ${p.name}`} data-testid="rebuild">
-          {rebuilding ? (
-            <>
-              <Spinner className="size-3" /> Rebuilding…
-            </>
-          ) : (
-            'Rebuild'
-          )}
-        </button>
+        <div className="flex items-start gap-2">
+          <VerifyProjection name={p.name} disabled={rebuilding} />
+          <button type="button" className="btn btn-sm" onClick={onRebuild} disabled={rebuilding} aria-label={`Rebuild ${p.name}`} data-testid="rebuild">
+            {rebuilding ? (
+              <>
+                <Spinner className="size-3" /> Rebuilding…
+              </>
+            ) : (
+              'Rebuild'
+            )}
+          </button>
+        </div>
       </div>
       <dl className="mt-2 grid grid-cols-3 gap-2 text-xs sm:max-w-md">
         <div>

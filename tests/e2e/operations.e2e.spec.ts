@@ -32,6 +32,8 @@ test('a projection rebuild from the operations page completes with progress, and
   await expect(progress).toHaveAttribute('aria-valuenow', '100');
   await expect(projection).toHaveAttribute('data-status', 'running');
   await expect(projection.getByTestId('projection-lag')).toHaveText('0');
+  await projection.getByRole('button', { name: 'Verify dashboard-stats against a replay of the log' }).click();
+  await expect(projection.getByTestId('verify-result')).toContainText('Identical to a replay');
 
   await page.getByRole('link', { name: 'Dashboard' }).click();
   await expect(page.getByTestId('stat-completed-value')).toHaveText(before.completed!);
