@@ -88,6 +88,26 @@ describe('Order API', () => {
     });
   });
 
+  describe('When a query asks for a position the read model has not reached', () => {
+    it('should wait a bounded time and then answer stale rather than hang', async () => {
+      const { trpc } = server.client();
+      const head = (await trpc.orders.list.query({ limit: 1 })).position;
+      const list = await trpc.orders.list.query({ limit: 1, minPosition: head + 1_000_000 });
+      expect(list.stale).toBe(true);
+      expect(list.position).toBeLessThan(head + 1_000_000);
+      const stats = await trpc.stats.dashboard.query({ minPosition: head + 1_000_000 });
+      expect(stats.stale).toBe(true);
+    });
+
+    it('should wait for the async read model to catch up with a position just written', async () => {
+      const { trpc } = server.client();
+      const placed = await trpc.orders.place.mutate(validOrder());
+      const stats = await trpc.stats.dashboard.query({ minPosition: placed.position });
+      expect(stats.stale).toBe(false);
+      expect(stats.position).toBeGreaterThanOrEqual(placed.position);
+    });
+  });
+
   describe('When the health endpoint is asked', () => {
     it('should report the database, the daemon, the head and each projection lag', async () => {
       const response = await fetch(`${server.baseUrl}/api/health`);
