@@ -21,7 +21,13 @@ export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void | 
  */
 export const createServer = (
   app: Orderflow,
-  options: { pages?: PageHandler; health?: readonly HealthContributor[]; liveLimits?: LiveLimits } = {},
+  options: {
+    pages?: PageHandler;
+    health?: readonly HealthContributor[];
+    liveLimits?: LiveLimits;
+    /** An idle socket gets a PING after `pingMs`; no answer within `pongWaitMs` closes it. */
+    keepAlive?: { pingMs: number; pongWaitMs: number };
+  } = {},
 ) => {
   const createContext = contextFactory(app, options.liveLimits);
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: `${TRPC_PATH}/`, maxBodySize: 1_000_000 });
@@ -34,7 +40,7 @@ export const createServer = (
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, ...(options.keepAlive ?? { pingMs: 15_000, pongWaitMs: 5_000 }) } });
   server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return;
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

@@ -18,13 +18,19 @@ export type TestServer = {
 };
 
 /** A real server on a random port over a fresh database: HTTP, WebSocket, workers and demo data. */
-export const startTestServer = async (options: { workers?: boolean; seed?: boolean } = {}): Promise<TestServer> => {
+export const startTestServer = async (
+  options: { workers?: boolean; seed?: boolean; keepAlive?: { pingMs: number; pongWaitMs: number } } = {},
+): Promise<TestServer> => {
   const db = await createTestDatabase({ poolSize: 2 });
   const app = await createOrderflow({ databaseUrl: db.url, poolSize: 20, onError: () => {} });
   if (options.seed !== false) await seedDemoData(app);
   if (options.workers !== false) startWorkers(app);
   // Small live limits so a slow subscriber shows within a test's traffic.
-  const http = createServer(app, { health: app.healthContributors, liveLimits: { maxPendingChanges: 300, maxSendBufferBytes: 64_000 } });
+  const http = createServer(app, {
+    health: app.healthContributors,
+    liveLimits: { maxPendingChanges: 300, maxSendBufferBytes: 64_000 },
+    keepAlive: options.keepAlive,
+  });
   await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
   const { port } = http.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
