@@ -1,0 +1,48 @@
+/** Latency samples in milliseconds; percentiles by nearest rank over the sorted samples. */
+export class LatencyRecorder {
+  private samples = new Float64Array(1024);
+  private length = 0;
+
+  record(ms: number): void {
+    if (this.length === this.samples.length) {
+      const grown = new Float64Array(this.samples.length * 2);
+      grown.set(this.samples);
+      this.samples = grown;
+    }
+    this.samples[this.length++] = ms;
+  }
+
+  get count(): number {
+    return this.length;
+  }
+
+  summary(): LatencySummary {
+    const sorted = this.samples.slice(0, this.length).sort();
+    let sum = 0;
+    for (const sample of sorted) sum += sample;
+    return {
+      count: sorted.length,
+      meanMs: sorted.length ? sum / sorted.length : Number.NaN,
+      p50Ms: percentile(sorted, 50),
+      p90Ms: percentile(sorted, 90),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    };
+  }
+}
+
+export type LatencySummary = {
+  readonly count: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+};
+
+/** Nearest-rank percentile of ascending samples; NaN when there are none. */
+export const percentile = (sorted: ArrayLike<number>, p: number): number => {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+};

@@ -1,0 +1,31 @@
+/** A printed result table: every cell is already formatted, so the JSON keeps numbers apart in `data`. */
+export type ResultTable = {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  readonly notes?: readonly string[];
+};
+
+export type ScenarioResult = {
+  readonly tables: readonly ResultTable[];
+  /** The raw figures, written to bench/results/<timestamp>-<scenario>.json. */
+  readonly data: unknown;
+};
+
+export type ScenarioContext = {
+  /** A fresh database, migrated with runMigrations, that is dropped after the scenario. */
+  readonly url: string;
+  /** Tiny sizes and sub-second cells: proves the scenario runs, measures nothing. */
+  readonly smoke: boolean;
+  /** `--seconds=N`: overrides the measured seconds of each cell. */
+  readonly cellSeconds?: number;
+  /** `--writers=1,16`: overrides the writer counts of scenarios that sweep them. */
+  readonly writers?: readonly number[];
+  readonly log: (line: string) => void;
+};
+
+export type Scenario = {
+  readonly name: string;
+  readonly description: string;
+  run(ctx: ScenarioContext): Promise<ScenarioResult>;
+};

@@ -1,0 +1,468 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import postgres from 'postgres';
+import { formatMs, formatRate, formatRatio } from '../lib/format';
+import { quietest } from '../lib/load';
+import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
+import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summarize, taggedOrderId, type TimedSummary } from './orderflow-support';
+
+/**
+ * Time from sending orders.place to every live.changes subscriber receiving that order's change,
+ * with the server in a child process (its RSS is measured), at a fixed open-loop command rate.
+ */
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+const settings = (ctx: ScenarioContext) => ({
+  subscribers: ctx.writers?.[ctx.writers.length - 1] ?? (ctx.smoke ? 20 : 1000),
+  ratePerSec: 200,
+  seconds: ctx.cellSeconds ?? (ctx.smoke ? 2 : 30),
+  baselineSeconds: ctx.cellSeconds ?? (ctx.smoke ? 0.5 : 15),
+  warmupSeconds: ctx.smoke ? 0.2 : 3,
+  drainMs: ctx.smoke ? 3000 : 15_000,
+  floorSamples: ctx.smoke ? 20 : 1000,
+});
+
+// ---------------------------------------------------------------------------------------------
+// The child server
+
+type ChildServer = { pid: number; port: number; wsUrl: string; output: () => string; stop: () => Promise<void> };
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * `node --import tsx scripts/start.ts --no-ui --no-seed` (one process, so its pid is the server's
+ * and VmRSS is the server's), workers off: each order then makes exactly one change.
+ */
+const startChildServer = async (databaseUrl: string): Promise<ChildServer> => {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--no-ui', '--no-seed'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ORDERFLOW_WORKERS: '0' },
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the child server did not start in 60 s:\n${output}`)), 60_000);
+      child.stdout!.on('data', () => {
+        if (output.includes('Orderflow is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the child server exited with ${code}:\n${output}`));
+      });
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: child.pid!, port, wsUrl: `ws://127.0.0.1:${port}/api/ws`, output: () => output, stop };
+};
+
+// ---------------------------------------------------------------------------------------------
+// The subscribers: raw `ws` clients speaking tRPC's WebSocket protocol, in a worker thread of
+// their own so the open-loop sender's timers are not held up by 200,000 messages a second.
+
+const SUBSCRIBERS_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const WebSocket = require(workerData.wsPath);
+const { url, subscribers, maxOrders, tagHex } = workerData;
+const sent = new BigInt64Array(workerData.sentAt);
+const received = new Uint8Array(subscribers * maxOrders);
+const perSubscriber = new Uint32Array(subscribers);
+let latencies = new Float64Array(1 << 16);
+let count = 0;
+let afterServer = new Float64Array(1 << 16);
+let afterCount = 0;
+let delivered = 0, duplicates = 0, foreign = 0, started = 0;
+const pending = [];
+const closes = {};
+const errors = [];
+const sockets = [];
+const KEY = Buffer.from('"orderId":"');
+const STARTED = Buffer.from('"type":"started"');
+const PLACED_AT = Buffer.from('"placedAt":"');
+const { performance } = require('node:perf_hooks');
+const record = (ms) => {
+  if (count === latencies.length) { const grown = new Float64Array(latencies.length * 2); grown.set(latencies); latencies = grown; }
+  latencies[count++] = ms;
+};
+const onData = (sub, data, isBinary) => {
+  const t = process.hrtime.bigint() / 1000n;
+  if (!isBinary && data.length === 4 && data.toString() === 'PING') { sockets[sub].send('PONG'); return; }
+  const at = data.indexOf(KEY);
+  if (at < 0) {
+    if (data.indexOf(STARTED) < 0 && errors.length < 5) errors.push(data.toString().slice(0, 300));
+    return;
+  }
+  const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
+  if (id.slice(0, 8) !== tagHex) { foreign++; return; }
+  const index = parseInt(id.slice(24), 16);
+  if (!(index < maxOrders)) { foreign++; return; }
+  const slot = sub * maxOrders + index;
+  if (received[slot]) { duplicates++; return; }
+  received[slot] = 1;
+  delivered++;
+  perSubscriber[sub]++;
+  const s = Atomics.load(sent, index);
+  if (s === 0n) pending.push(index, t);
+  else record(Number(t - s) / 1000);
+  // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
+  const p = data.indexOf(PLACED_AT, at);
+  if (p >= 0) {
+    const placedAt = Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24));
+    if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
+    afterServer[afterCount++] = performance.timeOrigin + performance.now() - placedAt;
+  }
+};
+const connect = (sub) => new Promise((resolve, reject) => {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  sockets[sub] = ws;
+  let ready = false;
+  ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'live.changes', input: {} } })));
+  ws.on('message', (data, isBinary) => {
+    if (!ready && data.indexOf(STARTED) >= 0) { ready = true; started++; resolve(); return; }
+    onData(sub, data, isBinary);
+  });
+  ws.on('close', (code) => { closes[code] = (closes[code] || 0) + 1; if (!ready) reject(new Error('closed before it started: ' + code)); });
+  ws.on('error', (error) => { if (errors.length < 5) errors.push(String(error)); if (!ready) reject(error); });
+});
+(async () => {
+  let next = 0;
+  const opener = async () => { while (next < subscribers) await connect(next++); };
+  await Promise.all(Array.from({ length: Math.min(32, subscribers) }, opener));
+  parentPort.postMessage({ type: 'ready', started });
+  const progress = setInterval(() => parentPort.postMessage({ type: 'progress', delivered }), 100);
+  parentPort.on('message', (message) => {
+    if (message.type !== 'finish') return;
+    clearInterval(progress);
+    for (let i = 0; i < pending.length; i += 2) {
+      const s = Atomics.load(sent, pending[i]);
+      if (s !== 0n) record(Number(pending[i + 1] - s) / 1000);
+    }
+    let min = Infinity, max = 0, silent = 0;
+    for (const n of perSubscriber) { min = Math.min(min, n); max = Math.max(max, n); if (n === 0) silent++; }
+    const out = latencies.slice(0, count);
+    const after = afterServer.slice(0, afterCount);
+    for (const ws of sockets) ws.terminate();
+    parentPort.postMessage({ type: 'result', latencies: out, afterServer: after, delivered, duplicates, foreign, closes, errors, min, max, silent }, [out.buffer, after.buffer]);
+  });
+})().catch((error) => parentPort.postMessage({ type: 'failed', error: String(error && error.stack || error), closes, errors }));
+`;
+
+type WorkerResult = {
+  latencies: Float64Array;
+  afterServer: Float64Array;
+  delivered: number;
+  duplicates: number;
+  foreign: number;
+  closes: Record<string, number>;
+  errors: string[];
+  min: number;
+  max: number;
+  silent: number;
+};
+
+type Cell = {
+  subscribers: number;
+  seconds: number;
+  ordersSent: number;
+  ordersAccepted: number;
+  commandErrors: number;
+  achievedRate: number;
+  expected: number;
+  delivered: number;
+  missing: number;
+  duplicates: number;
+  closes: Record<string, number>;
+  errors: string[];
+  drainedMs: number;
+  latency: TimedSummary;
+  /** From the server's clock when it took the command (OrderPlaced.placedAt, ms resolution) to delivery. */
+  afterPlacedAt: TimedSummary;
+  command: TimedSummary;
+  rssIdleMiB: number | undefined;
+  rssConnectedMiB: number | undefined;
+  rssPeakMiB: number | undefined;
+  serverCpuPct: number;
+  benchCpuPct: number;
+  postgresCpuPct: number | undefined;
+  cpu?: { backgroundPct: number };
+};
+
+const runCell = async (
+  server: ChildServer,
+  options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number },
+  log: (line: string) => void,
+): Promise<Cell> => {
+  const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
+  const sentAt = new SharedArrayBuffer(total * 8);
+  const sent = new BigInt64Array(sentAt);
+  const rssIdle = rssMiB(server.pid);
+  let rssPeak = rssIdle ?? 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(server.pid) ?? 0)), 250);
+  const worker = new Worker(SUBSCRIBERS_WORKER, {
+    eval: true,
+    workerData: {
+      wsPath: createRequire(import.meta.url).resolve('ws'),
+      url: server.wsUrl,
+      subscribers: options.subscribers,
+      maxOrders: total,
+      tagHex: options.tag.toString(16).padStart(8, '0'),
+      sentAt,
+    },
+  });
+  const http = new HttpClient(server.port, 64);
+  try {
+    let delivered = 0;
+    let failure: Error | undefined;
+    let onReady: (started: number) => void = () => {};
+    const readyPromise = new Promise<number>((resolve) => (onReady = resolve));
+    const resultPromise = new Promise<WorkerResult>((resolve, reject) => {
+      worker.on('message', (message: { type: string } & Record<string, unknown>) => {
+        if (message.type === 'progress') delivered = message.delivered as number;
+        else if (message.type === 'ready') onReady(message.started as number);
+        else if (message.type === 'result') resolve(message as unknown as WorkerResult);
+        else if (message.type === 'failed') reject(new Error(`subscribers failed: ${String(message.error)} ${JSON.stringify(message.closes)} ${JSON.stringify(message.errors)}`));
+      });
+      worker.on('error', reject);
+    });
+    resultPromise.catch((error: Error) => (failure = error));
+    const ready = await Promise.race([readyPromise, resultPromise.then(() => 0, () => 0)]);
+    if (failure) throw failure;
+    const connectedAt = performance.now();
+    // Let the server settle after the connection burst before the clock starts.
+    await sleep(options.subscribers > 100 ? 1000 : 100);
+    const rssConnected = rssMiB(server.pid);
+    log(`${ready} subscribers connected in ${((performance.now() - connectedAt) / 1000).toFixed(1)} s; server RSS ${rssConnected?.toFixed(0)} MiB`);
+
+    const commandLatencies: number[] = [];
+    let accepted = 0;
+    let commandErrors = 0;
+    let firstCommandError: string | undefined;
+    const inflight = new Set<Promise<void>>();
+    const cpu = new CellCpu([server.pid]);
+    const serverTicksStart = performance.now();
+    const send = (i: number) => {
+      const t0 = performance.now();
+      Atomics.store(sent, i, process.hrtime.bigint() / 1000n);
+      const p = http
+        .mutation('orders.place', benchOrder(i, taggedOrderId(options.tag, i)))
+        .then(() => {
+          accepted++;
+          commandLatencies.push(performance.now() - t0);
+        })
+        .catch((error: unknown) => {
+          commandErrors++;
+          firstCommandError ??= String(error);
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    };
+    // Open loop: every tick sends whatever is due by the clock, so a late timer catches up.
+    const start = performance.now();
+    let sentCount = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * options.ratePerSec) + 1);
+        while (sentCount < due) send(sentCount++);
+        if (sentCount >= total) {
+          clearInterval(timer);
+          resolve();
+        }
+      };
+      const timer = setInterval(tick, 5);
+      tick();
+    });
+    const sendSeconds = (performance.now() - start) / 1000;
+    await Promise.allSettled([...inflight]);
+    const expected = accepted * options.subscribers;
+    const drainStart = performance.now();
+    while (delivered < expected && performance.now() - drainStart < options.drainMs && !failure) await sleep(50);
+    const drainedMs = performance.now() - drainStart;
+    const cellCpu = cpu.finish(total);
+    const wallSeconds = (performance.now() - serverTicksStart) / 1000;
+    worker.postMessage({ type: 'finish' });
+    const result = await resultPromise;
+    if (commandErrors > 0) log(`${commandErrors} orders.place failed; first: ${firstCommandError}`);
+
+    const perCoreUs = wallSeconds * 1e6;
+    return {
+      subscribers: options.subscribers,
+      seconds: options.seconds,
+      ordersSent: total,
+      ordersAccepted: accepted,
+      commandErrors,
+      achievedRate: total / sendSeconds,
+      expected,
+      delivered: result.delivered,
+      missing: expected - result.delivered,
+      duplicates: result.duplicates,
+      closes: result.closes,
+      errors: result.errors,
+      drainedMs,
+      latency: summarize(result.latencies),
+      afterPlacedAt: summarize(result.afterServer),
+      command: summarize(commandLatencies),
+      rssIdleMiB: rssIdle,
+      rssConnectedMiB: rssConnected,
+      rssPeakMiB: rssPeak,
+      serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
+      benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
+      postgresCpuPct: cellCpu?.postgresUsPerOp !== undefined ? ((cellCpu.postgresUsPerOp * total) / perCoreUs) * 100 : undefined,
+      ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
+    };
+  } finally {
+    clearInterval(sampler);
+    http.close();
+    await worker.terminate();
+  }
+};
+
+/** Postgres NOTIFY → LISTEN on the same database: one sender, one listener, one at a time. */
+const notifyFloor = async (url: string, samples: number): Promise<TimedSummary> => {
+  const listener = postgres(url, { max: 1, onnotice: () => {} });
+  const sender = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    let arrived: (() => void) | undefined;
+    await listener.listen('orderflow_bench_floor', () => arrived?.());
+    const latencies: number[] = [];
+    await sender`SELECT 1`;
+    for (let i = 0; i < samples + 20; i++) {
+      const got = new Promise<void>((resolve) => (arrived = resolve));
+      const t0 = performance.now();
+      // postgres.js queries are lazy: execute() sends it now, before we wait for the notification.
+      const query = sender`SELECT pg_notify('orderflow_bench_floor', ${String(i)})`.execute();
+      await got;
+      if (i >= 20) latencies.push(performance.now() - t0);
+      await query;
+    }
+    return summarize(latencies);
+  } finally {
+    await listener.end({ timeout: 5 });
+    await sender.end({ timeout: 5 });
+  }
+};
+
+const triple = (s: TimedSummary) => `${formatMs(s.p50Ms)} / ${formatMs(s.p95Ms)} / ${formatMs(s.p99Ms)}`;
+const mib = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(0));
+
+export const liveLatencyScenario: Scenario = {
+  name: 'live-latency',
+  description: 'orders.place at 200/s open loop to a child server, latency to every one of 1,000 live.changes subscribers vs 1 subscriber and a raw NOTIFY',
+  async run(ctx) {
+    const s = settings(ctx);
+    // The demo catalog, seeded from this process; the child starts with --no-seed.
+    const seeder = await startApp(ctx.url, { poolSize: 2, workers: false });
+    await seeder.close();
+
+    const floor = await notifyFloor(ctx.url, s.floorSamples);
+    ctx.log(`NOTIFY→LISTEN floor p50/p95/p99 ${triple(floor)} ms`);
+
+    const server = await startChildServer(ctx.url);
+    const cells: Cell[] = [];
+    try {
+      // Warm-up at the same rate with nobody listening: JIT, connections, prepared statements.
+      const warm = await runCell(server, { subscribers: 0, ratePerSec: s.ratePerSec, seconds: s.warmupSeconds, drainMs: 0, tag: 0xffff }, () => {});
+      ctx.log(`warm-up: ${warm.ordersAccepted} orders in ${s.warmupSeconds} s, command p50 ${formatMs(warm.command.p50Ms)} ms p99 ${formatMs(warm.command.p99Ms)} ms`);
+      let tag = 1;
+      for (const [subscribers, seconds] of [
+        [1, s.baselineSeconds],
+        [s.subscribers, s.seconds],
+      ] as const) {
+        const cell = await quietest(
+          () => runCell(server, { subscribers, ratePerSec: s.ratePerSec, seconds, drainMs: s.drainMs, tag: tag++ }, ctx.log),
+          { maxAttempts: 1, log: ctx.log, label: `subscribers=${subscribers}` },
+        );
+        cells.push(cell);
+        ctx.log(
+          `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries (missing ${cell.missing}), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
+            `max ${formatMs(cell.latency.maxMs)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core; closes ${JSON.stringify(cell.closes)}`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+
+    const [one, many] = cells as [Cell, Cell];
+    const ratio = (a: number, b: number) => formatRatio(a / b);
+    const tables: ResultTable[] = [
+      {
+        title: `live-latency: orders.place at ${s.ratePerSec}/s (open loop) → each live.changes subscriber has the change; latency ms`,
+        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'bg'],
+        rows: cells.map((c) => [
+          String(c.subscribers),
+          `${c.ordersAccepted}/${c.ordersSent}`,
+          formatRate(c.achievedRate),
+          formatRate(c.delivered),
+          String(c.missing),
+          triple(c.latency),
+          formatMs(c.latency.maxMs),
+          `${formatMs(c.afterPlacedAt.p50Ms)} / ${formatMs(c.afterPlacedAt.p99Ms)}`,
+          `${formatMs(c.command.p50Ms)} / ${formatMs(c.command.p99Ms)}`,
+          `${mib(c.rssIdleMiB)} / ${mib(c.rssConnectedMiB)} / ${mib(c.rssPeakMiB)}`,
+          `${pct(c.serverCpuPct)} / ${pct(c.benchCpuPct)} / ${pct(c.postgresCpuPct)}`,
+          pct(c.cpu?.backgroundPct),
+        ]),
+        notes: [
+          `Latency: from just before the command is sent (client clock) to the subscriber's socket handing over the message, matched by orderId; every delivery counts.`,
+          'after placedAt: from the server taking the command (OrderPlaced.placedAt, its wall clock, ms) to delivery: the append, the log follower and the fan-out, without the HTTP queue in front.',
+          'cmd: the orders.place round trip as the sender saw it (queueing in the server included).',
+          `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command answered.`,
+          'Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: raw ws clients in one worker thread of the bench process.',
+          'CPU: % of one core over the cell (server = the child, bench = this process incl. subscribers and sender, pg = the Postgres server); bg = other processes, % of the machine.',
+          ...cells.filter((c) => Object.keys(c.closes).length > 0).map((c) => `subscribers=${c.subscribers}: sockets closed by the server: ${JSON.stringify(c.closes)} (4008 = too slow)`),
+          ...cells.filter((c) => c.errors.length > 0).map((c) => `subscribers=${c.subscribers}: ${c.errors.join(' | ')}`),
+        ],
+      },
+      {
+        title: 'live-latency: ratios — 1,000 subscribers vs 1, and vs the raw Postgres NOTIFY → LISTEN round trip (the floor)',
+        columns: ['', 'p50', 'p95', 'p99'],
+        rows: [
+          ['NOTIFY→LISTEN floor, ms', formatMs(floor.p50Ms), formatMs(floor.p95Ms), formatMs(floor.p99Ms)],
+          [`1 subscriber, ms`, formatMs(one.latency.p50Ms), formatMs(one.latency.p95Ms), formatMs(one.latency.p99Ms)],
+          [`${many.subscribers} subscribers, ms`, formatMs(many.latency.p50Ms), formatMs(many.latency.p95Ms), formatMs(many.latency.p99Ms)],
+          [`${many.subscribers} vs 1`, ratio(many.latency.p50Ms, one.latency.p50Ms), ratio(many.latency.p95Ms, one.latency.p95Ms), ratio(many.latency.p99Ms, one.latency.p99Ms)],
+          ['1 vs floor', ratio(one.latency.p50Ms, floor.p50Ms), ratio(one.latency.p95Ms, floor.p95Ms), ratio(one.latency.p99Ms, floor.p99Ms)],
+        ],
+        notes: [`Floor: ${s.floorSamples} NOTIFYs one after the other from one connection to a LISTEN on another, same database.`],
+      },
+    ];
+    const data = {
+      settings: s,
+      floor,
+      cells: cells.map(({ errors, ...c }) => ({ ...c, errors })),
+    };
+    if (many.missing !== 0) ctx.log(`WARNING: ${many.missing} deliveries missing with ${many.subscribers} subscribers`);
+    return { tables, data };
+  },
+};
