@@ -2,7 +2,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '@/db/client';
 import { ConcurrencyError } from '../shared/errors';
 import type { EventRegistry } from './event-registry';
-import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import { streamTypeOf, type AppendOptions, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './types';
 
 const currentVersion = async (db: Queryable, streamId: string): Promise<number> => {
@@ -33,44 +32,76 @@ const advanceStreamVersion = (db: Queryable, streamId: string, count: number, ex
     WHERE stream_id = ${streamId} AND version = ${expected} RETURNING version`;
 };
 
+/** A payload already validated by the registry, with the schema version it is written at. */
+export type PreparedEvent = { readonly type: string; readonly data: unknown; readonly schemaVersion: number };
+
+export const prepareEvents = (registry: EventRegistry, events: readonly NewEvent[]): PreparedEvent[] =>
+  events.map((event) => ({ type: event.type, ...registry.prepare(event.type, event.data) }));
+
+type Written = { position: number; version: number; recorded_at: Date };
+
 /**
  * The whole append is one statement: the stream row is advanced in a CTE that the insert reads
  * from, so the row is written (and the transaction owns an id) before any position is drawn,
  * which the global reader relies on. When the expectation fails the CTE yields no row, nothing
- * is inserted, and the caller gets a ConcurrencyError.
+ * is inserted, and the caller gets a ConcurrencyError. One event binds plain parameters; several
+ * go through unnest. The recorded events are built from the validated input, not read back.
  */
 export const appendEvents = async (
   db: Queryable,
-  registry: EventRegistry,
   streamId: string,
-  events: readonly NewEvent[],
+  events: readonly PreparedEvent[],
   options: AppendOptions,
 ): Promise<RecordedEvent[]> => {
   const count = events.length;
-  const prepared = events.map((event) => registry.prepare(event.type, event.data));
-  const metadata: EventMetadata[] = events.map((_, i) => ({
+  const metadata: EventMetadata[] = events.map((event) => ({
     eventId: uuidv7(),
     correlationId: options.correlationId,
     causationId: options.causationId ?? null,
     occurredAt: options.now,
-    schemaVersion: prepared[i]!.schemaVersion,
+    schemaVersion: event.schemaVersion,
     actor: options.actor,
     ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
   }));
-  const rows = await db<StoredEventRow[]>`
-    WITH stream AS (${advanceStreamVersion(db, streamId, count, options.expectedVersion)})
-    INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
-    SELECT e.event_id, ${streamId}, stream.version - ${count} + e.ord, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb,
-           ${options.correlationId}, ${options.now}::timestamptz
-    FROM stream, unnest(
-      ${metadata.map((m) => m.eventId)}::uuid[],
-      ${events.map((e) => e.type)}::text[],
-      ${prepared.map((p) => p.schemaVersion)}::int[],
-      ${prepared.map((p) => JSON.stringify(p.data))}::text[],
-      ${metadata.map((m) => JSON.stringify(m))}::text[]
-    ) WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
-    ORDER BY e.ord
-    RETURNING ${db.unsafe(EVENT_COLUMNS)}`;
+  const stream = advanceStreamVersion(db, streamId, count, options.expectedVersion);
+  const only = events[0]!;
+  const rows =
+    count === 1
+      ? await db<Written[]>`
+          WITH stream AS (${stream})
+          INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
+          SELECT ${metadata[0]!.eventId}::uuid, ${streamId}, stream.version, ${only.type}, ${only.schemaVersion},
+                 ${JSON.stringify(only.data)}::text::jsonb, ${JSON.stringify(metadata[0])}::text::jsonb, ${options.correlationId}, ${options.now}::timestamptz
+          FROM stream
+          RETURNING position, version, recorded_at`
+      : await db<Written[]>`
+          WITH stream AS (${stream})
+          INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
+          SELECT e.event_id, ${streamId}, stream.version - ${count} + e.ord, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb,
+                 ${options.correlationId}, ${options.now}::timestamptz
+          FROM stream, unnest(
+            ${metadata.map((m) => m.eventId)}::uuid[],
+            ${events.map((e) => e.type)}::text[],
+            ${events.map((e) => e.schemaVersion)}::int[],
+            ${events.map((e) => JSON.stringify(e.data))}::text[],
+            ${metadata.map((m) => JSON.stringify(m))}::text[]
+          ) WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
+          ORDER BY e.ord
+          RETURNING position, version, recorded_at`;
   if (rows.length === 0) throw new ConcurrencyError(streamId, options.expectedVersion, await currentVersion(db, streamId));
-  return rows.map((row) => toRecordedEvent(registry, row)).sort((a, b) => a.version - b.version);
+  const firstVersion = Math.min(...rows.map((r) => r.version));
+  return rows
+    .map((row) => {
+      const i = row.version - firstVersion;
+      return {
+        position: row.position,
+        streamId,
+        version: row.version,
+        type: events[i]!.type,
+        data: events[i]!.data,
+        metadata: metadata[i]!,
+        recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : String(row.recorded_at),
+      };
+    })
+    .sort((a, b) => a.version - b.version);
 };

@@ -1,5 +1,5 @@
 import type { Queryable, Sql, TransactionSql } from '@/db/client';
-import { appendEvents } from './append-to-stream';
+import { appendEvents, prepareEvents } from './append-to-stream';
 import type { EventRegistry } from './event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './types';
@@ -40,11 +40,12 @@ export class EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    for (const event of events) this.registry.prepare(event.type, event.data);
+    // Validated once, before anything is sent: a bad payload writes nothing.
+    const prepared = prepareEvents(this.registry, events);
 
     // Nothing else to write in the same transaction: the append is a single autocommit statement.
     if (!options.idempotencyKey && !events.some((e) => this.inlineTypes.has(e.type))) {
-      const recorded = await appendEvents(this.sql, this.registry, streamId, events, options);
+      const recorded = await appendEvents(this.sql, streamId, prepared, options);
       const last = recorded[recorded.length - 1]!;
       for (const listener of this.appendListeners) listener(last.position);
       return { streamId, version: last.version, position: last.position, duplicate: false, events: recorded };
@@ -61,7 +62,7 @@ export class EventStore {
           if (stored) return stored;
         }
       }
-      const recorded = await appendEvents(tx, this.registry, streamId, events, options);
+      const recorded = await appendEvents(tx, streamId, prepared, options);
       for (const projection of this.inlineProjections) {
         if (recorded.some((e) => projection.eventTypes.includes(e.type))) await projection.apply(tx, recorded);
       }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendEvents } from '@/server/event-store/append-to-stream';
+import { appendEvents, prepareEvents } from '@/server/event-store/append-to-stream';
 import { EventStore } from '@/server/event-store/event-store';
 import { GlobalLogReader } from '@/server/event-store/global-log-reader';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -103,7 +103,7 @@ describe('Global order', () => {
             // land out of position order; the others append in single autocommit statements.
             if (w % 2 === 0) {
               const recorded = await db.sql.begin(async (tx) => {
-                const events = await appendEvents(tx, registry, `gap-${w}-${i % 3}`, [increment(i)], appendOptions());
+                const events = await appendEvents(tx, `gap-${w}-${i % 3}`, prepareEvents(registry, [increment(i)]), appendOptions());
                 await sleep(Math.random() * 3);
                 return events;
               });
