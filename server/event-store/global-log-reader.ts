@@ -1,4 +1,5 @@
 import type { Queryable, Sql } from '@/db/client';
+import { literalLimit } from '@/db/client';
 import type { EventRegistry } from './event-registry';
 import { toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { RecordedEvent } from './types';
@@ -44,7 +45,7 @@ export class GlobalLogReader {
         SELECT position, stream_id, version, type, schema_version, recorded_at,
                CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN data END AS data,
                CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN metadata END AS metadata
-        FROM events WHERE position > ${after} ORDER BY position LIMIT ${limit}
+        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
       ) e ON true
       ORDER BY e.position`;
     const snapshotXmin = BigInt(rows[0]?.snapshot_xmin ?? '0');

@@ -1,4 +1,5 @@
 import type { Queryable } from '@/db/client';
+import { literalLimit } from '@/db/client';
 import { progressFromRow, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from './progress-projection';
 import type { SagaProgress, SagaStatus } from './progress';
 
@@ -26,8 +27,8 @@ export const listSagas = async (
     WHERE true
       ${filter.status ? db`AND status = ${filter.status}` : db``}
       ${before !== null && Number.isSafeInteger(before) ? db`AND started_position < ${before}` : db``}
-    ORDER BY started_position DESC
-    LIMIT ${limit + 1}`;
+    ORDER BY started_position DESC NULLS LAST -- matches the indexes
+    LIMIT ${literalLimit(db, limit + 1)}`;
   const page = rows.slice(0, limit);
   return {
     items: page.map(progressFromRow),

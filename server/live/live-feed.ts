@@ -1,4 +1,5 @@
 import type { Queryable, Sql } from '@/db/client';
+import { literalLimit } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import type { RecordedEvent } from '../event-store/types';
@@ -94,7 +95,7 @@ export class LiveFeed {
       SELECT ${db.unsafe(EVENT_COLUMNS)} FROM events
       WHERE position > ${after} AND position <= ${upTo}
         ${orderId ? db`AND correlation_id = ${orderId}` : db``}
-      ORDER BY position LIMIT ${limit}`;
+      ORDER BY position LIMIT ${literalLimit(db, limit)}`;
     const changes = await toOrderChanges(db, rows.map((row) => toRecordedEvent(this.registry, row)));
     return { changes, position: rows.length < limit ? upTo : rows[rows.length - 1]!.position };
   }

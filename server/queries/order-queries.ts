@@ -1,4 +1,5 @@
 import type { Queryable } from '@/db/client';
+import { literalLimit } from '@/db/client';
 
 export type OrderSummary = {
   orderId: string;
@@ -46,8 +47,8 @@ export const listOrders = async (db: Queryable, filter: OrderListFilter) => {
       ${filter.customerId ? db`AND customer_id = ${filter.customerId}` : db``}
       ${filter.search ? db`AND order_id LIKE ${`${filter.search.toLowerCase().replace(/[%_\\]/g, '')}%`}` : db``}
       ${before !== null ? db`AND placed_position < ${before}` : db``}
-    ORDER BY placed_position DESC
-    LIMIT ${filter.limit + 1}`;
+    ORDER BY placed_position DESC NULLS LAST -- matches the indexes (drizzle .desc() is NULLS LAST)
+    LIMIT ${literalLimit(db, filter.limit + 1)}`;
   const page = rows.slice(0, filter.limit);
   return {
     items: page.map(toSummary),

@@ -1,3 +1,4 @@
+import { literalLimit } from '@/db/client';
 import { z } from 'zod';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import { publicEvent } from '../queries/redact';
@@ -25,7 +26,7 @@ export const eventsRouter = router({
           ${input.streamId ? db`AND stream_id = ${input.streamId}` : db``}
           ${input.cursor != null ? (forwards ? db`AND position > ${input.cursor}` : db`AND position < ${input.cursor}`) : db``}
         ORDER BY position ${forwards ? db`ASC` : db`DESC`}
-        LIMIT ${input.limit + 1}`;
+        LIMIT ${literalLimit(db, input.limit + 1)}`;
       const page = rows.slice(0, input.limit).map((row) => publicEvent(toRecordedEvent(ctx.app.registry, row)));
       return {
         items: page,
