@@ -13,15 +13,15 @@ const VARIANTS: readonly Variant[] = ['in-process', 'http', 'http-query'];
 const label: Record<Variant, string> = {
   'in-process': 'placeOrder(app, input) in this process (no HTTP)',
   http: 'POST /api/trpc/orders.place (JSON body), keep-alive HTTP/1.1',
-  'http-query': 'GET /api/trpc/customers.list (one indexed read of 10 rows): the transport ceiling',
+  'http-query': 'GET /api/trpc/customers.list (reads the 10 demo customers): the transport ceiling',
 };
 
 type Cell = ClosedLoopResult & { variant: Variant; attempts: number; noisy: boolean };
 
 const settings = (ctx: ScenarioContext) => ({
   clients: ctx.writers ?? (ctx.smoke ? [1, 8] : [1, 8, 32]),
-  warmupMs: ctx.smoke ? 50 : 1000,
-  durationMs: (ctx.cellSeconds ?? (ctx.smoke ? 0.1 : 2.5)) * 1000,
+  warmupMs: ctx.smoke ? 50 : 500,
+  durationMs: (ctx.cellSeconds ?? (ctx.smoke ? 0.1 : 2)) * 1000,
   poolSize: 20,
 });
 

@@ -5,6 +5,7 @@ import { apiCommandsScenario } from './api-commands';
 import { liveLatencyScenario } from './live-latency';
 import { sagaThroughputScenario } from './saga-throughput';
 import { projectionRebuildScenario } from './projection-rebuild';
+import { dashboardQueriesScenario } from './dashboard-queries';
 
 /**
  * Every scenario `npm run bench` knows, in the order a full run takes them. A scenario is one
@@ -17,4 +18,5 @@ export const scenarios: readonly Scenario[] = [
   liveLatencyScenario,
   sagaThroughputScenario,
   projectionRebuildScenario,
+  dashboardQueriesScenario,
 ];

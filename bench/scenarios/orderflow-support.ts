@@ -5,6 +5,7 @@
  * Not a scenario itself (index.ts registers scenarios by name).
  */
 import { readFileSync } from 'node:fs';
+import type { TransactionSql } from '../../db/client';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -274,4 +275,33 @@ export const timedLoop = async (
   const seconds = (performance.now() - start) / 1000;
   const cpu = cpuBetween(cpuStart, cpuSnapshot(), samples.length);
   return { ...summarize(samples), opsPerSec: samples.length / seconds, ...(cpu ? { cpu } : {}) };
+};
+
+/**
+ * A set-based bulk load into `table` inside the caller's transaction: its secondary indexes and
+ * unique constraints are dropped first and built again afterwards from their own definitions (a
+ * sorted build beats a million inserts into each btree). The table ends exactly as the
+ * migrations made it; that is checked. The primary key stays.
+ */
+export const withIndexesRebuilt = async <T>(tx: TransactionSql, table: string, load: () => Promise<T>): Promise<T> => {
+  await tx`SET LOCAL maintenance_work_mem = '256MB'`;
+  const list = () => tx<{ name: string; def: string; constraint_name: string | null; constraint_def: string | null }[]>`
+    SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def, c.conname AS constraint_name, pg_get_constraintdef(c.oid) AS constraint_def
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = x.indrelid
+    WHERE x.indrelid = ${table}::regclass AND NOT x.indisprimary`;
+  const indexes = await list();
+  for (const index of indexes) {
+    if (index.constraint_name) await tx.unsafe(`ALTER TABLE "${table}" DROP CONSTRAINT "${index.constraint_name}"`);
+    else await tx.unsafe(`DROP INDEX "${index.name}"`);
+  }
+  const result = await load();
+  for (const index of indexes) {
+    if (index.constraint_name) await tx.unsafe(`ALTER TABLE "${table}" ADD CONSTRAINT "${index.constraint_name}" ${index.constraint_def}`);
+    else await tx.unsafe(index.def);
+  }
+  const defs = (rows: readonly { def: string }[]) => rows.map((r) => r.def).sort().join('\n');
+  const rebuilt = await list();
+  if (defs(rebuilt) !== defs(indexes)) throw new Error(`${table}: indexes differ after the bulk load:\n${defs(rebuilt)}\nvs\n${defs(indexes)}`);
+  return result;
 };

@@ -11,7 +11,7 @@ import { createSql } from '../../db/client';
 import { formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
-import { addStock, benchOrder, CellCpu, pct, sleep, startApp, zeroFaults } from './orderflow-support';
+import { addStock, benchOrder, CellCpu, pct, sleep, startApp, withIndexesRebuilt, zeroFaults } from './orderflow-support';
 
 /**
  * Rebuilds every projection from a log of 1,000,000 events that real sagas would have written,
@@ -90,39 +90,21 @@ const generate = async (
              gen_random_uuid() AS event_id, t.occurred_at
       FROM gen_orders o JOIN tpl t ON t.template = o.template`;
     phase('events planned');
-    // A bulk load: the secondary indexes and unique constraints of events are dropped and rebuilt
-    // afterwards from their own definitions (a sorted build is several times faster than 1M
-    // inserts into four btrees); the table ends exactly as the migrations made it.
-    await tx`SET LOCAL maintenance_work_mem = '256MB'`;
-    const indexes = await tx<{ name: string; def: string; constraint_name: string | null; constraint_def: string | null }[]>`
-      SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def, c.conname AS constraint_name, pg_get_constraintdef(c.oid) AS constraint_def
-      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-      LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = x.indrelid
-      WHERE x.indrelid = 'events'::regclass AND NOT x.indisprimary`;
-    for (const index of indexes) {
-      if (index.constraint_name) await tx`ALTER TABLE events DROP CONSTRAINT ${tx(index.constraint_name)}`;
-      else await tx`DROP INDEX ${tx(index.name)}`;
-    }
-    // Streams shared by orders (a sku's inventory) go on from their version; the others keep the template's.
-    await tx`
-      INSERT INTO events (position, event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
-      SELECT g.position, g.event_id, g.stream_id,
-             CASE WHEN g.stream_id = g.template_stream
-                  THEN coalesce(s.version, 0) + row_number() OVER (PARTITION BY g.stream_id ORDER BY g.position)
-                  ELSE g.version END,
-             g.type, g.schema_version, g.data::jsonb,
-             jsonb_set(g.metadata::jsonb, '{eventId}', to_jsonb(g.event_id::text)), g.order_id, g.occurred_at
-      FROM gen g LEFT JOIN streams s ON s.stream_id = g.stream_id AND g.stream_id = g.template_stream
-      ORDER BY g.position`;
-    phase('events inserted');
-    for (const index of indexes) {
-      if (index.constraint_name) await tx.unsafe(`ALTER TABLE events ADD CONSTRAINT "${index.constraint_name}" ${index.constraint_def}`);
-      else await tx.unsafe(index.def);
-    }
-    const rebuilt = await tx<{ def: string }[]>`
-      SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'events'::regclass AND NOT indisprimary`;
-    const defs = (list: readonly { def: string }[]) => list.map((i) => i.def).sort().join('\n');
-    if (defs(rebuilt) !== defs(indexes)) throw new Error(`events indexes differ after the bulk load:\n${defs(rebuilt)}\nvs\n${defs(indexes)}`);
+    // A bulk load: secondary indexes are built after the rows (see withIndexesRebuilt).
+    await withIndexesRebuilt(tx, 'events', async () => {
+      // Streams shared by orders (a sku's inventory) go on from their version; the others keep the template's.
+      await tx`
+        INSERT INTO events (position, event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
+        SELECT g.position, g.event_id, g.stream_id,
+               CASE WHEN g.stream_id = g.template_stream
+                    THEN coalesce(s.version, 0) + row_number() OVER (PARTITION BY g.stream_id ORDER BY g.position)
+                    ELSE g.version END,
+               g.type, g.schema_version, g.data::jsonb,
+               jsonb_set(g.metadata::jsonb, '{eventId}', to_jsonb(g.event_id::text)), g.order_id, g.occurred_at
+        FROM gen g LEFT JOIN streams s ON s.stream_id = g.stream_id AND g.stream_id = g.template_stream
+        ORDER BY g.position`;
+      phase('events inserted');
+    });
     phase('indexes rebuilt');
     await tx`
       INSERT INTO streams (stream_id, stream_type, version)
