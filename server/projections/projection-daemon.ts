@@ -16,6 +16,8 @@ const lockKey = (name: string) => `orderflow:projection:${name}`;
 export class ProjectionDaemon {
   private running = false;
   private wakers = new Set<() => void>();
+  /** Inline projections that are not rebuilding: appends keep them current, so appends do not wake them. */
+  private dormantWakers = new Set<() => void>();
   private loops: Promise<void>[] = [];
   private readonly readers = new Map<string, GlobalLogReader>();
 
@@ -48,23 +50,30 @@ export class ProjectionDaemon {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.wakeAll();
     await Promise.all(this.loops);
   }
 
+  /** The log grew: async projections (and rebuilds) have work. */
   wake(): void {
     for (const waker of this.wakers) waker();
     this.wakers.clear();
   }
 
-  private sleep(ms: number): Promise<void> {
+  private wakeAll(): void {
+    this.wake();
+    for (const waker of this.dormantWakers) waker();
+    this.dormantWakers.clear();
+  }
+
+  private sleep(ms: number, wakers = this.wakers): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
       }
-      this.wakers.add(done);
+      wakers.add(done);
     });
   }
 
@@ -73,7 +82,9 @@ export class ProjectionDaemon {
       try {
         const outcome = await this.step(projection);
         if (outcome === 'progressed') continue;
-        await this.sleep(outcome === 'gap' ? 5 : (this.options.idleMs ?? 1000));
+        // A rebuild asked for by another process is noticed within idleMs.
+        if (outcome === 'dormant') await this.sleep(this.options.idleMs ?? 1000, this.dormantWakers);
+        else await this.sleep(outcome === 'gap' ? 5 : (this.options.idleMs ?? 1000));
       } catch (error) {
         this.options.onError?.(error);
         await this.sql`UPDATE projection_checkpoints SET last_error = ${String(error)}, updated_at = now() WHERE name = ${projection.name}`.catch(() => {});
@@ -83,14 +94,14 @@ export class ProjectionDaemon {
   }
 
   /** Applies one batch; returns what happened so the loop knows whether to wait. */
-  async step(projection: Projection): Promise<'progressed' | 'idle' | 'gap' | 'busy'> {
+  async step(projection: Projection): Promise<'progressed' | 'idle' | 'gap' | 'busy' | 'dormant'> {
     return this.sql.begin(async (tx) => {
       const [locked] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${lockKey(projection.name)})) AS ok`;
       if (!locked?.ok) return 'busy';
       const [checkpoint] = await tx<Checkpoint[]>`
         SELECT position, status, rebuild_target FROM projection_checkpoints WHERE name = ${projection.name}`;
       if (!checkpoint) return 'idle';
-      if (projection.kind === 'inline' && checkpoint.status !== 'rebuilding') return 'idle';
+      if (projection.kind === 'inline' && checkpoint.status !== 'rebuilding') return 'dormant';
       const reader = this.readers.get(projection.name)!;
       const batch = await reader.read(tx, checkpoint.position, this.options.batchSize ?? 1000, { types: projection.eventTypes });
       if (batch.position === checkpoint.position) {
@@ -141,6 +152,6 @@ export class ProjectionDaemon {
             rebuild_target = (SELECT coalesce(max(position), 0) FROM events)
         WHERE name = ${name}`;
     });
-    this.wake();
+    this.wakeAll();
   }
 }
