@@ -43,6 +43,12 @@ export type HandleOptions<C extends Command, E extends Event, S> = {
   readonly snapshot?: SnapshotPolicy<S>;
   /** Re-reads and decides again after losing a race, when no expected version was given. */
   readonly maxAttempts?: number;
+  /**
+   * The stream as the caller last had it (the result of its previous command): the first attempt
+   * decides on it instead of reading the stream. Stale is harmless: the append then fails on the
+   * version and the next attempt reads the stream.
+   */
+  readonly known?: Loaded<S>;
 };
 
 export type HandleResult<S> = {
@@ -62,25 +68,35 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
   store: EventStore,
   options: HandleOptions<C, E, S>,
 ): Promise<HandleResult<S>> => {
-  const { streamId, decider, command } = options;
-  if (options.idempotencyKey) {
-    const stored = await store.findIdempotent(options.idempotencyKey);
-    if (stored) return replayed(store, stored, decider, options.snapshot);
-  }
+  const { streamId, decider, command, idempotencyKey } = options;
   const maxAttempts = options.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
+  // A repeated keyed command is found by its key only when it cannot go through as it is (the
+  // decider refuses it or has nothing to add) or when the append meets the key: the first run
+  // pays no extra read.
+  const storedResult = async () => (idempotencyKey ? store.findIdempotent(idempotencyKey) : undefined);
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadAggregate(store, streamId, decider, options.snapshot);
+    const loaded =
+      attempt === 1 && options.known ? options.known : await loadAggregate(store, streamId, decider, options.snapshot);
     if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
       throw new ConcurrencyError(streamId, options.expectedVersion, loaded.version);
     }
-    const events = decider.decide(command, loaded.state);
+    let events: E[];
+    try {
+      events = decider.decide(command, loaded.state);
+    } catch (error) {
+      const stored = error instanceof DomainError ? await storedResult() : undefined;
+      if (stored) return replayed(store, stored, decider, options.snapshot);
+      throw error;
+    }
     if (events.length === 0) {
+      const stored = await storedResult();
+      if (stored) return replayed(store, stored, decider, options.snapshot);
       return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events: [], duplicate: false };
     }
     try {
       const result = await store.append(streamId, events, {
         expectedVersion: loaded.version,
-        idempotencyKey: options.idempotencyKey,
+        idempotencyKey,
         correlationId: options.correlationId,
         causationId: options.causationId ?? null,
         actor: options.actor,

@@ -65,7 +65,7 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
     notifier.appended(position);
     wakeAll();
   });
-  const unlisten = await listenForAppends(sql, wakeAll);
+  const unlisten = await listenForAppends(sql, wakeAll, notifier.token);
   await daemon.ensureCheckpoints();
   await follower.start();
   const live = new LiveFeed(sql, registry, follower);

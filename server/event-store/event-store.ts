@@ -11,6 +11,13 @@ export type InlineProjection = {
   readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
 };
 
+/** Rolls back an append whose idempotency key a committed twin holds. */
+class KeyTakenError extends Error {
+  constructor() {
+    super('idempotency key already used');
+  }
+}
+
 type StoredResult = { streamId: string; version: number; position: number };
 
 export type ReadStreamOptions = {
@@ -51,29 +58,33 @@ export class EventStore {
       return { streamId, version: last.version, position: last.position, duplicate: false, events: recorded };
     }
 
-    const result = await this.sql.begin(async (tx): Promise<AppendResult> => {
-      if (options.idempotencyKey) {
-        // Inserted first: a concurrent twin waits on this row and then sees the stored result.
-        const claimed = await tx`
-          INSERT INTO idempotency_keys (key, stream_id) VALUES (${options.idempotencyKey}, ${streamId})
-          ON CONFLICT (key) DO NOTHING RETURNING key`;
-        if (claimed.length === 0) {
-          const stored = await this.findIdempotent(options.idempotencyKey, tx);
-          if (stored) return stored;
+    const key = options.idempotencyKey;
+    let result: AppendResult;
+    try {
+      result = await this.sql.begin(async (tx): Promise<AppendResult> => {
+        const recorded = await appendEvents(tx, streamId, prepared, options);
+        for (const projection of this.inlineProjections) {
+          if (recorded.some((e) => projection.eventTypes.includes(e.type))) await projection.apply(tx, recorded);
         }
-      }
-      const recorded = await appendEvents(tx, streamId, prepared, options);
-      for (const projection of this.inlineProjections) {
-        if (recorded.some((e) => projection.eventTypes.includes(e.type))) await projection.apply(tx, recorded);
-      }
-      const last = recorded[recorded.length - 1]!;
-      const stored: StoredResult = { streamId, version: last.version, position: last.position };
-      if (options.idempotencyKey) {
-        await tx`UPDATE idempotency_keys SET result = ${tx.json(stored)} WHERE key = ${options.idempotencyKey}`;
-      }
-      return { ...stored, duplicate: false, events: recorded };
-    });
-    if (!result.duplicate) for (const listener of this.appendListeners) listener(result.position);
+        const last = recorded[recorded.length - 1]!;
+        const stored: StoredResult = { streamId, version: last.version, position: last.position };
+        if (key) {
+          // Claimed last, with its result: a twin in flight makes this wait for its end, and if the
+          // twin committed, everything here is rolled back and the twin's result is the answer.
+          const claimed = await tx`
+            INSERT INTO idempotency_keys (key, stream_id, result) VALUES (${key}, ${streamId}, ${tx.json(stored)})
+            ON CONFLICT (key) DO NOTHING RETURNING key`;
+          if (claimed.length === 0) throw new KeyTakenError();
+        }
+        return { ...stored, duplicate: false, events: recorded };
+      });
+    } catch (error) {
+      if (!(error instanceof KeyTakenError) || !key) throw error;
+      const stored = await this.findIdempotent(key);
+      if (!stored) throw error;
+      return stored;
+    }
+    for (const listener of this.appendListeners) listener(result.position);
     return result;
   }
 

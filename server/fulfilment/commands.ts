@@ -52,6 +52,8 @@ export type RecordStepOutcome = Command<
     readonly retryPolicy: RetryPolicy;
     /** A sample from 0 to 1 for the backoff's jitter. */
     readonly jitter: number;
+    /** The worker goes straight on: the next attempt that is due now starts in the same append. */
+    readonly startNext?: boolean;
     readonly now: string;
   }
 >;

@@ -152,19 +152,30 @@ const startStepAttempt = ({ data }: StartStepAttempt, state: FulfilmentState): F
       { orderId: data.orderId, step: data.step, attempt: data.attempt, status: saga.status },
     );
   }
-  return [
-    {
-      type: 'FulfilmentStepStarted',
-      data: {
-        orderId: saga.orderId,
-        step: data.step,
-        attempt: data.attempt,
-        idempotencyKey: work.idempotencyKey,
-        worker: data.worker,
-        startedAt: data.now,
-      },
-    },
-  ];
+  return [stepStarted(saga, work, data.worker, data.now)];
+};
+
+const stepStarted = (
+  saga: ActiveFulfilment,
+  work: FulfilmentWork & { kind: 'run' },
+  worker: string,
+  now: string,
+): FulfilmentEvent => ({
+  type: 'FulfilmentStepStarted',
+  data: {
+    orderId: saga.orderId,
+    step: work.step,
+    attempt: work.attempt,
+    idempotencyKey: work.idempotencyKey,
+    worker,
+    startedAt: now,
+  },
+});
+
+/** After an outcome: the attempt due at once (the next step, or a retry without backoff), if any. */
+const startNextDue = (saga: ActiveFulfilment, worker: string, now: string): FulfilmentEvent[] => {
+  const work = nextWork(saga, now);
+  return work.kind === 'run' && !work.resumed ? [stepStarted(saga, work, worker, now)] : [];
 };
 
 const recordForwardOutcome = (saga: ActiveFulfilment, command: RecordStepOutcome, step: ForwardStep): FulfilmentEvent[] => {
@@ -271,7 +282,9 @@ const recordStepOutcome = (command: RecordStepOutcome, state: FulfilmentState): 
   if (saga.inFlight?.step !== data.step || saga.inFlight.attempt !== data.attempt) return [];
   if (data.outcome.kind === 'rejected') requireText(data.outcome.reason, ['outcome', 'reason'], 'Rejection reason');
   if (data.outcome.kind === 'failed') requireText(data.outcome.error, ['outcome', 'error'], 'Error');
-  return isForwardStep(data.step) ? recordForwardOutcome(saga, command, data.step) : recordCompensationOutcome(saga, command);
+  const recorded = isForwardStep(data.step) ? recordForwardOutcome(saga, command, data.step) : recordCompensationOutcome(saga, command);
+  if (!data.startNext) return recorded;
+  return [...recorded, ...startNextDue(fold(saga, recorded), data.worker, data.now)];
 };
 
 export const decide = (command: FulfilmentCommand, state: FulfilmentState): FulfilmentEvent[] => {

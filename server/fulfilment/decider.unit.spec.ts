@@ -21,6 +21,7 @@ import {
 } from './fulfilment-test-fixtures';
 import { evolve, initialState, type ActiveFulfilment } from './state';
 import type { FulfilmentEvent } from './events';
+import type { RecordStepOutcome } from './commands';
 
 const stateOf = (events: FulfilmentEvent[]) => events.reduce(evolve, initialState());
 
@@ -230,6 +231,38 @@ describe('Fulfilment saga', () => {
       given(historyUntil.started())
         .when(cancel())
         .then([cancellationRequested(), compensationStarted('Cancelled by customer', 'customer', ['cancelOrder'], 3)]);
+    });
+  });
+
+  describe('When the worker records an outcome and goes straight on', () => {
+    const andStartNext = (command: RecordStepOutcome): RecordStepOutcome => ({ ...command, data: { ...command.data, startNext: true } });
+
+    it('should start the next step in the same append', () => {
+      given([started(), stepStarted('reserveInventory')])
+        .when(andStartNext(record('reserveInventory', succeeded('reserveInventory'))))
+        .then([stepSucceeded('reserveInventory'), stepStarted('chargePayment', 1, 2)]);
+    });
+
+    it('should start the first compensation when a step is refused', () => {
+      given([...historyUntil.reserved(), stepStarted('chargePayment')])
+        .when(andStartNext(record('chargePayment', { kind: 'rejected', reason: 'Payment declined: insufficient funds' })))
+        .then([
+          stepRejected('chargePayment', 'Payment declined: insufficient funds'),
+          compensationStarted('Payment declined: insufficient funds', 'system', ['releaseInventory', 'cancelOrder']),
+          stepStarted('releaseInventory', 1, 2),
+        ]);
+    });
+
+    it('should start nothing while a retry waits for its backoff', () => {
+      given([...historyUntil.reserved(), stepStarted('chargePayment')])
+        .when(andStartNext(record('chargePayment', transient())))
+        .then([stepFailed('chargePayment', 1, new Date(Date.parse(at(2)) + 500).toISOString())]);
+    });
+
+    it('should start nothing once the saga is complete', () => {
+      given([...historyUntil.shipped(), stepStarted('confirmOrder')])
+        .when(andStartNext(record('confirmOrder', succeeded('confirmOrder'))))
+        .then([stepSucceeded('confirmOrder'), { type: 'FulfilmentCompleted', data: { orderId, completedAt: at(2) } }]);
     });
   });
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '@/db/client';
-import { handleCommand, loadAggregate } from '../command-handler';
+import { handleCommand, loadAggregate, type Loaded } from '../command-handler';
 import type { EventRegistry } from '../event-store/event-registry';
 import type { EventStore } from '../event-store/event-store';
 import { createParticipants, type Participants } from '../participants/participants';
@@ -11,7 +11,8 @@ import type { FulfilmentCommand } from './commands';
 import { fulfilmentDecider, nextWork, type FulfilmentWork } from './decider';
 import { FulfilmentIntake } from './intake';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy';
-import type { ActiveFulfilment } from './state';
+import type { ActiveFulfilment, FulfilmentState } from './state';
+import type { RecordedEvent } from '../event-store/types';
 import { executeWithTimeout, type StepExecutorDeps } from './step-executor';
 import { fulfilmentStreamId } from './stream';
 import { claimDueSagas, finishClaim, nextClaimableAt, releaseClaim, renewLease, type Claim } from './work-queue';
@@ -26,6 +27,8 @@ export type FulfilmentOptions = {
   readonly concurrency?: number;
   /** Longest sleep between looks at the queue (appends and NOTIFY wake it sooner). */
   readonly pollMs?: number;
+  /** Shortest time between two looks while woken all the time: wake-ups in between share one look. */
+  readonly coalesceMs?: number;
   readonly intakeBatchSize?: number;
   /** Jitter of the retry backoff, 0 to 1. */
   readonly random?: () => number;
@@ -60,6 +63,7 @@ export class FulfilmentProcessor {
   private readonly leaseMs: number;
   private readonly concurrency: number;
   private readonly pollMs: number;
+  private readonly coalesceMs: number;
   private readonly random: () => number;
   private readonly intake: FulfilmentIntake;
   private readonly executor: StepExecutorDeps;
@@ -79,6 +83,7 @@ export class FulfilmentProcessor {
     this.leaseMs = Math.max(options.leaseMs ?? 15_000, this.stepTimeoutMs * 2 + 1000);
     this.concurrency = options.concurrency ?? 8;
     this.pollMs = options.pollMs ?? 1000;
+    this.coalesceMs = options.coalesceMs ?? 10;
     this.random = options.random ?? Math.random;
     const defaults = createParticipants({ sql: deps.sql, store: deps.store, random: options.faultRandom ?? Math.random });
     const participants = options.participants ? options.participants(defaults) : defaults;
@@ -122,6 +127,7 @@ export class FulfilmentProcessor {
     let checkpointReady = false;
     while (this.running) {
       this.dirty = false;
+      const startedAt = Date.now();
       let waitMs = this.pollMs;
       try {
         if (!checkpointReady) {
@@ -139,14 +145,20 @@ export class FulfilmentProcessor {
             if (next !== null) waitMs = Math.min(waitMs, Math.max(5, next - Date.parse(this.deps.now())));
           }
         }
-        if (intake === 'progressed') continue;
+        if (intake === 'progressed') this.dirty = true;
         if (intake === 'gap') waitMs = Math.min(waitMs, 5);
       } catch (error) {
         this.deps.onError?.(error);
         waitMs = Math.min(1000, this.pollMs * 2);
       }
-      if (this.dirty || !this.running) continue;
-      await this.sleep(waitMs);
+      if (!this.running) continue;
+      // Busy (appends keep waking it): a look at most every coalesceMs, each over all that came since.
+      if (this.dirty) {
+        const pause = startedAt + this.coalesceMs - Date.now();
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      } else {
+        await this.sleep(waitMs);
+      }
     }
     await Promise.allSettled(this.active.values());
   }
@@ -174,7 +186,7 @@ export class FulfilmentProcessor {
     this.active.set(claim.orderId, run);
   }
 
-  private command(orderId: string, command: FulfilmentCommand, causationId: string | null = null) {
+  private command(orderId: string, command: FulfilmentCommand, causationId: string | null, known: Loaded<FulfilmentState> | undefined) {
     return handleCommand(this.deps.store, {
       streamId: fulfilmentStreamId(orderId),
       decider: fulfilmentDecider,
@@ -183,38 +195,62 @@ export class FulfilmentProcessor {
       causationId,
       actor: sagaActor,
       now: command.data.now,
+      ...(known ? { known } : {}),
     });
   }
 
-  /** Advances one claimed saga until it waits for a timer, finishes, or this process stops. */
+  /**
+   * Advances one claimed saga until it waits for a timer, finishes, or this process stops. The
+   * saga is read once per claim; after that each command's result is the state the next step is
+   * decided on (a stale one only costs a retry), and recording an outcome starts the next attempt
+   * in the same append.
+   */
   private async advance(claim: Claim): Promise<void> {
     const { sql } = this.deps;
+    const streamId = fulfilmentStreamId(claim.orderId);
+    let leaseRenewedAt = Date.now();
+    let known: Loaded<FulfilmentState> | undefined;
+    // The event that started the attempt in flight, when this process started it.
+    let startedBy: string | null = null;
     try {
       for (;;) {
         if (!this.running) return await releaseClaim(sql, claim, this.workerId, this.deps.now());
-        const { state } = await loadAggregate(this.deps.store, fulfilmentStreamId(claim.orderId), fulfilmentDecider);
+        known ??= await loadAggregate(this.deps.store, streamId, fulfilmentDecider);
+        const { state } = known;
         const now = this.deps.now();
         const work: FulfilmentWork = nextWork(state, now);
         if (work.kind === 'none' || work.kind === 'done') return await finishClaim(sql, claim, this.workerId, now);
         if (work.kind === 'wait') return await releaseClaim(sql, claim, this.workerId, work.until);
-        if (!(await renewLease(sql, claim, this.workerId, this.leaseMs))) return; // another process has it now
+        // Renewed well before it can run out: a step is bounded by its deadline, far below the lease.
+        if (Date.now() - leaseRenewedAt > this.leaseMs / 3) {
+          if (!(await renewLease(sql, claim, this.workerId, this.leaseMs))) return; // another process has it now
+          leaseRenewedAt = Date.now();
+        }
         const saga = state as ActiveFulfilment;
-        let cause: string | null = null;
         if (!work.resumed) {
           try {
-            const started = await this.command(claim.orderId, {
-              type: 'StartStepAttempt',
-              data: { orderId: claim.orderId, step: work.step, attempt: work.attempt, worker: this.workerId, now },
-            });
-            cause = started.events[0]?.metadata.eventId ?? null;
+            const started = await this.command(
+              claim.orderId,
+              {
+                type: 'StartStepAttempt',
+                data: { orderId: claim.orderId, step: work.step, attempt: work.attempt, worker: this.workerId, now },
+              },
+              null,
+              known,
+            );
+            known = started;
+            startedBy = startedEventId(started.events);
           } catch (error) {
             // The saga moved meanwhile (a cancellation arrived): decide again on the new state.
-            if (error instanceof DomainError && error.code === 'CONFLICT') continue;
+            if (error instanceof DomainError && error.code === 'CONFLICT') {
+              known = undefined;
+              continue;
+            }
             throw error;
           }
         }
-        const outcome = await executeWithTimeout(this.executor, saga, { ...work, causationId: cause }, this.stepTimeoutMs);
-        await this.command(
+        const outcome = await executeWithTimeout(this.executor, saga, { ...work, causationId: startedBy }, this.stepTimeoutMs);
+        const recorded = await this.command(
           claim.orderId,
           {
             type: 'RecordStepOutcome',
@@ -226,11 +262,15 @@ export class FulfilmentProcessor {
               worker: this.workerId,
               retryPolicy: this.retryPolicy,
               jitter: this.random(),
+              startNext: this.running,
               now: this.deps.now(),
             },
           },
-          cause,
+          startedBy,
+          known,
         );
+        known = recorded;
+        startedBy = startedEventId(recorded.events);
       }
     } catch (error) {
       // Left due a little later, so a broken saga does not spin; the attempt in flight is resumed then.
@@ -239,3 +279,6 @@ export class FulfilmentProcessor {
     }
   }
 }
+
+const startedEventId = (events: readonly RecordedEvent[]): string | null =>
+  events.find((event) => event.type === 'FulfilmentStepStarted')?.metadata.eventId ?? null;

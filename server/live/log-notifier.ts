@@ -1,19 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import type { Sql } from '@/db/client';
 
 export const EVENTS_CHANNEL = 'orderflow_events';
 
 /**
  * Tells every process that the log grew. NOTIFY inside the append transaction would serialize all
- * committing appends on Postgres's notify queue lock, so it is sent after commit, coalesced: at
- * most one NOTIFY in flight, carrying the highest position appended meanwhile. A lost notification
- * costs latency only: every follower also polls slowly.
+ * committing appends on Postgres's notify queue lock, so it is sent after commit, coalesced: the
+ * first append is announced at once, and while appends keep coming at most one NOTIFY goes out
+ * every `coalesceMs`, carrying the highest position appended meanwhile. A lost notification costs
+ * latency only: every follower also polls slowly.
  */
 export class LogNotifier {
+  /** Names this notifier in its notifications, so its own process can ignore them (it woke itself already). */
+  readonly token = randomUUID();
   private pending = 0;
   private sending = false;
   private closed = false;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly coalesceMs = 5,
+  ) {}
 
   appended(position: number): void {
     this.pending = Math.max(this.pending, position);
@@ -26,7 +33,8 @@ export class LogNotifier {
       while (this.pending > 0 && !this.closed) {
         const position = this.pending;
         this.pending = 0;
-        await this.sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(position)})`.catch(() => {});
+        await this.sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${`${position}:${this.token}`})`.catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, this.coalesceMs));
       }
     } finally {
       this.sending = false;
@@ -39,11 +47,17 @@ export class LogNotifier {
 }
 
 /** One LISTEN connection per process; postgres.js re-listens after a reconnect. */
-export const listenForAppends = async (sql: Sql, onPosition: (position: number) => void): Promise<() => Promise<void>> => {
+export const listenForAppends = async (
+  sql: Sql,
+  onPosition: (position: number) => void,
+  ownToken?: string,
+): Promise<() => Promise<void>> => {
   const { unlisten } = await sql.listen(
     EVENTS_CHANNEL,
     (payload) => {
-      const position = Number(payload);
+      const [positionText, sender] = payload.split(':');
+      if (ownToken !== undefined && sender === ownToken) return;
+      const position = Number(positionText);
       if (Number.isSafeInteger(position)) onPosition(position);
     },
     () => onPosition(0),

@@ -47,6 +47,27 @@ export const getParticipantFaults = async (db: Queryable, participant: Participa
   return row ? { latencyMs: row.latency_ms, transientErrorRate: row.transient_error_rate } : { ...defaultFaults[participant] };
 };
 
+/**
+ * Every participant call needs the settings, so each process reads them at most every 250 ms
+ * (per database). A change made in this process is seen by its next call; other processes see it
+ * within the 250 ms.
+ */
+const cacheMs = 250;
+let changes = 0;
+const cached = new WeakMap<object, { readAt: number; changes: number; faults: Promise<Faults> }>();
+
+export const currentFaults = (db: Queryable): Promise<Faults> => {
+  const entry = cached.get(db);
+  if (entry && entry.changes === changes && Date.now() - entry.readAt < cacheMs) return entry.faults;
+  const faults = getFaults(db);
+  const fresh = { readAt: Date.now(), changes, faults };
+  cached.set(db, fresh);
+  faults.catch(() => {
+    if (cached.get(db) === fresh) cached.delete(db);
+  });
+  return faults;
+};
+
 /** Changes some settings of one participant; the others keep their current values. */
 export const setFaults = async (
   db: Queryable,
@@ -60,6 +81,7 @@ export const setFaults = async (
     VALUES (${participant}, ${next.latencyMs}, ${next.transientErrorRate}, now())
     ON CONFLICT (participant) DO UPDATE SET latency_ms = EXCLUDED.latency_ms,
       transient_error_rate = EXCLUDED.transient_error_rate, updated_at = now()`;
+  changes++;
   return getFaults(db);
 };
 
@@ -80,7 +102,7 @@ export const injectFaults = async (
   random: () => number,
   signal: AbortSignal,
 ): Promise<void> => {
-  const faults = await getParticipantFaults(db, participant);
+  const faults = (await currentFaults(db))[participant];
   if (faults.latencyMs > 0) await sleep(faults.latencyMs, signal);
   if (faults.transientErrorRate > 0 && random() < faults.transientErrorRate) {
     throw new TransientParticipantError(`${serviceNames[participant]} is temporarily unavailable (injected fault)`);
