@@ -1,3 +1,4 @@
+import { aggregateCacheOf } from './aggregate-cache';
 import type { EventStore } from './event-store/event-store';
 import type { RecordedEvent } from './event-store/types';
 import { readSnapshot, writeSnapshot, type SnapshotPolicy } from './event-store/snapshots';
@@ -63,20 +64,29 @@ export type HandleResult<S> = {
 /**
  * Load, decide, append with the version it decided on. Deciding is pure, so losing a race to
  * another writer is answered by deciding again on the newer state, a bounded number of times.
+ *
+ * The state decided on first may be one already in memory (the caller's `known`, or this
+ * process's cache of the stream). Such a state is trusted only by an append that succeeds at its
+ * version; if the decider refuses the command or finds nothing to do, the stream is read and the
+ * command decided again before that answer is given.
  */
 export const handleCommand = async <C extends Command, E extends Event, S>(
   store: EventStore,
   options: HandleOptions<C, E, S>,
 ): Promise<HandleResult<S>> => {
   const { streamId, decider, command, idempotencyKey } = options;
+  const cache = aggregateCacheOf(store);
   const maxAttempts = options.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
   // A repeated keyed command is found by its key only when it cannot go through as it is (the
   // decider refuses it or has nothing to add) or when the append meets the key: the first run
   // pays no extra read.
   const storedResult = async () => (idempotencyKey ? store.findIdempotent(idempotencyKey) : undefined);
-  for (let attempt = 1; ; attempt++) {
-    const loaded =
-      attempt === 1 && options.known ? options.known : await loadAggregate(store, streamId, decider, options.snapshot);
+  let inMemory: Loaded<S> | undefined =
+    options.known ?? (options.expectedVersion === undefined ? cache.get(decider, streamId) : undefined);
+  for (let attempt = 1; ; ) {
+    const fromMemory = inMemory !== undefined;
+    const loaded = inMemory ?? (await loadAggregate(store, streamId, decider, options.snapshot));
+    inMemory = undefined;
     if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
       throw new ConcurrencyError(streamId, options.expectedVersion, loaded.version);
     }
@@ -84,13 +94,16 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
     try {
       events = decider.decide(command, loaded.state);
     } catch (error) {
+      if (fromMemory) continue;
       const stored = error instanceof DomainError ? await storedResult() : undefined;
       if (stored) return replayed(store, stored, decider, options.snapshot);
       throw error;
     }
     if (events.length === 0) {
+      if (fromMemory) continue;
       const stored = await storedResult();
       if (stored) return replayed(store, stored, decider, options.snapshot);
+      cache.set(decider, streamId, loaded);
       return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events: [], duplicate: false };
     }
     try {
@@ -105,12 +118,15 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
       // A twin with the same key won the race: answer with its result (possibly another stream).
       if (result.duplicate) return replayed(store, result, decider, options.snapshot);
       const state = events.reduce(decider.evolve, loaded.state);
+      cache.set(decider, streamId, { state, version: result.version, position: result.position });
       if (options.snapshot && crossesSnapshotBoundary(loaded.version, result.version, options.snapshot.every)) {
         await writeSnapshot(store.sql, streamId, options.snapshot, state, result.version);
       }
       return { streamId, version: result.version, position: result.position, state, events: result.events, duplicate: false };
     } catch (error) {
-      if (error instanceof ConcurrencyError && attempt < maxAttempts) continue;
+      cache.forget(decider, streamId);
+      // A stale state from memory is not a lost race: it does not use up an attempt.
+      if (error instanceof ConcurrencyError && (fromMemory || ++attempt <= maxAttempts)) continue;
       if (error instanceof ConcurrencyError) {
         throw new DomainError('CONFLICT', `${streamId} kept changing while the command was decided; try again`, {
           currentVersion: error.actual,

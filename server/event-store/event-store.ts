@@ -63,19 +63,26 @@ export class EventStore {
     try {
       result = await this.sql.begin(async (tx): Promise<AppendResult> => {
         const recorded = await appendEvents(tx, streamId, prepared, options);
-        for (const projection of this.inlineProjections) {
-          if (recorded.some((e) => projection.eventTypes.includes(e.type))) await projection.apply(tx, recorded);
-        }
         const last = recorded[recorded.length - 1]!;
         const stored: StoredResult = { streamId, version: last.version, position: last.position };
+        // Independent of each other, so sent together: postgres.js pipelines them on the
+        // transaction's connection, one round trip for all their first statements.
+        const work = this.inlineProjections
+          .filter((projection) => recorded.some((e) => projection.eventTypes.includes(e.type)))
+          .map((projection) => projection.apply(tx, recorded));
         if (key) {
-          // Claimed last, with its result: a twin in flight makes this wait for its end, and if the
-          // twin committed, everything here is rolled back and the twin's result is the answer.
-          const claimed = await tx`
-            INSERT INTO idempotency_keys (key, stream_id, result) VALUES (${key}, ${streamId}, ${tx.json(stored)})
-            ON CONFLICT (key) DO NOTHING RETURNING key`;
-          if (claimed.length === 0) throw new KeyTakenError();
+          // Claimed after the append, with its result: a twin in flight makes this wait for its end,
+          // and if the twin committed, everything here is rolled back and its result is the answer.
+          work.push(
+            tx`INSERT INTO idempotency_keys (key, stream_id, result) VALUES (${key}, ${streamId}, ${tx.json(stored)})
+               ON CONFLICT (key) DO NOTHING RETURNING key`.then((claimed) => {
+              if (claimed.length === 0) throw new KeyTakenError();
+            }),
+          );
         }
+        // Settled, not raced: nothing may still be running on the connection when it rolls back.
+        const reasons = (await Promise.allSettled(work)).flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+        if (reasons.length > 0) throw reasons.find((reason) => reason instanceof KeyTakenError) ?? reasons[0];
         return { ...stored, duplicate: false, events: recorded };
       });
     } catch (error) {

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handleCommand } from '@/server/command-handler';
+import { EventStore } from '@/server/event-store/event-store';
+import { DomainError } from '@/server/shared/errors';
+import type { Command, Decider, Event } from '@/server/shared/messages';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { testRegistry } from './test-events';
+
+/** A counter that may only go up to a limit, and only by a step the command names. */
+type Increment = Command<'Increment', { by: number; expectTotal?: number }>;
+type Incremented = Event<'CounterIncremented', { by: number }>;
+const counter: Decider<Increment, Incremented, number> = {
+  initialState: () => 0,
+  evolve: (total, event) => total + event.data.by,
+  decide: (command, total) => {
+    if (command.data.expectTotal !== undefined && command.data.expectTotal !== total) {
+      throw new DomainError('INVALID_STATE', `The counter is at ${total}, not ${command.data.expectTotal}`, { total });
+    }
+    return command.data.by === 0 ? [] : [{ type: 'CounterIncremented', data: { by: command.data.by } }];
+  },
+};
+
+let db: TestDatabase;
+// Two stores on one database: two processes, each with its own cache of the streams it touched.
+let first: EventStore;
+let second: EventStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ poolSize: 10 });
+  first = new EventStore(db.sql, testRegistry());
+  second = new EventStore(db.sql, testRegistry());
+});
+afterAll(() => db.drop());
+
+const increment = (store: EventStore, streamId: string, by: number, expectTotal?: number) =>
+  handleCommand(store, {
+    streamId,
+    decider: counter,
+    command: { type: 'Increment', data: { by, ...(expectTotal === undefined ? {} : { expectTotal }) } },
+    correlationId: 'test',
+    actor: { kind: 'system', id: 'test' },
+    now: '2026-11-25T10:00:00.000Z',
+  });
+
+describe('Command handler', () => {
+  describe('When a process wrote the stream last', () => {
+    it('should decide on the state it kept and not read the stream again', async () => {
+      await increment(first, 'counter-kept', 1);
+      const reads = vi.spyOn(first, 'readStream');
+      const result = await increment(first, 'counter-kept', 2, 1);
+      expect(reads).not.toHaveBeenCalled();
+      reads.mockRestore();
+      expect(result.state).toBe(3);
+      expect(result.version).toBe(2);
+      expect((await first.readStream('counter-kept')).map((e) => e.data)).toEqual([{ by: 1 }, { by: 2 }]);
+    });
+  });
+
+  describe('When another process wrote the stream since', () => {
+    it('should append on the fresh state, not the kept one', async () => {
+      await increment(first, 'counter-shared', 1);
+      await increment(second, 'counter-shared', 10);
+      const result = await increment(first, 'counter-shared', 100);
+      expect(result.state).toBe(111);
+      expect(result.version).toBe(3);
+      const read = await first.readStream('counter-shared');
+      expect(read.map((e) => e.data)).toEqual([{ by: 1 }, { by: 10 }, { by: 100 }]);
+    });
+
+    it('should not refuse a command because the kept state is old', async () => {
+      await increment(first, 'counter-refusal', 1);
+      await increment(second, 'counter-refusal', 1);
+      // The kept state says 1; the stream says 2, which is what the command expects.
+      const result = await increment(first, 'counter-refusal', 5, 2);
+      expect(result.state).toBe(7);
+    });
+
+    it('should not call a command a no-op because the kept state is old, and should refuse on the fresh state', async () => {
+      await increment(first, 'counter-noop', 1);
+      await increment(second, 'counter-noop', 1);
+      const noop = await increment(first, 'counter-noop', 0, 2);
+      expect(noop.state).toBe(2);
+      expect(noop.version).toBe(2);
+      await expect(increment(first, 'counter-noop', 1, 1)).rejects.toMatchObject({ code: 'INVALID_STATE', details: { total: 2 } });
+    });
+  });
+
+  describe('When many commands race on one stream from two processes', () => {
+    it('should apply every one exactly once', async () => {
+      const runs = Array.from({ length: 40 }, (_, i) => increment(i % 2 === 0 ? first : second, 'counter-race', 1));
+      const results = await Promise.allSettled(runs);
+      const applied = results.filter((r) => r.status === 'fulfilled').length;
+      const read = await first.readStream('counter-race');
+      expect(read).toHaveLength(applied);
+      expect(applied).toBeGreaterThan(0);
+      const next = await increment(first, 'counter-race', 1);
+      expect(next.state).toBe(applied + 1);
+    });
+  });
+});
