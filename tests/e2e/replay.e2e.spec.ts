@@ -2,6 +2,8 @@ import { expect, test } from '@playwright/test';
 import { api, waitForStatus } from './support';
 
 test('replay: the first event shows the just-placed order, each step forward shows the next change, and ?at= links reproduce it', async ({ page, context, request }) => {
+  // Some forty checks against the page and the API, one per event: slow on a busy machine.
+  test.setTimeout(120_000);
   const client = api(request);
   const { orderId } = await client.placeOrder({ customerId: 'cus_barbara', lines: [{ sku: 'SKU-LS-13', quantity: 1 }, { sku: 'SKU-DM-15', quantity: 2 }] });
   await waitForStatus(client, orderId, ['confirmed']);
