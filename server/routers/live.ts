@@ -1,15 +1,23 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { BoundedQueue, QueueOverflowError } from '../live/bounded-queue';
-import type { OrderChange } from '../live/live-feed';
+import { toBatches, type LiveBatch } from '../live/live-feed';
 import { publicProcedure, router } from '../trpc';
 
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 
+/** The changes of `batch` after `last` (the batch itself when all are: shared, encoded once). */
+const after = (batch: LiveBatch, last: number, orderId: string | undefined): LiveBatch => {
+  const first = batch.changes[0];
+  if (!orderId && first && first.position > last) return batch;
+  return { position: batch.position, changes: batch.changes.filter((c) => c.position > last && (!orderId || c.orderId === orderId)) };
+};
+
 export const liveRouter = router({
   /**
-   * Order changes, each a tracked event whose id is its global position. Listen first, then
-   * catch up from the store, then go live; a position already sent is never sent again.
+   * Order changes in messages of `{ position, changes }`, each a tracked event whose id is the
+   * last global position it covers. Listen first, then catch up from the store, then go live; a
+   * position already sent is never sent again.
    */
   changes: publicProcedure
     .input(
@@ -20,10 +28,14 @@ export const liveRouter = router({
     )
     .subscription(async function* ({ ctx, input, signal }) {
       const feed = ctx.app.live;
-      const queue = new BoundedQueue<OrderChange>(ctx.liveLimits.maxPendingChanges);
+      const queue = new BoundedQueue<LiveBatch>(ctx.liveLimits.maxPendingChanges, (batch) => batch.changes.length);
       const liveFrom = feed.position;
-      const unsubscribe = feed.subscribe((changes) => {
-        for (const change of changes) if (!input.orderId || change.orderId === input.orderId) queue.push(change);
+      const { orderId } = input;
+      const unsubscribe = feed.subscribe((batches) => {
+        for (const batch of batches) {
+          if (!orderId) queue.push(batch);
+          else if (batch.changes.some((c) => c.orderId === orderId)) queue.push(after(batch, 0, orderId));
+        }
       });
       const tooSlow = (reason: string) => {
         ctx.ws?.close(SLOW_CONSUMER_CLOSE_CODE, `Too slow: ${reason}. Resubscribe with your last event id to catch up.`.slice(0, 120));
@@ -32,15 +44,17 @@ export const liveRouter = router({
       try {
         let last = input.lastEventId ? Number(input.lastEventId) : liveFrom;
         while (last < liveFrom) {
-          const page = await feed.backfill(last, liveFrom, input.orderId);
-          for (const change of page.changes) yield tracked(String(change.position), change);
+          const page = await feed.backfill(last, liveFrom, orderId);
+          for (const batch of toBatches(page.changes, page.position)) yield tracked(String(batch.position), batch);
           last = page.position;
         }
-        for await (const change of queue.drain(signal)) {
-          if (change.position <= last) continue;
+        for await (const batch of queue.drain(signal)) {
+          if (batch.position <= last) continue;
+          const fresh = after(batch, last, undefined);
+          last = batch.position;
+          if (fresh.changes.length === 0) continue;
           if (ctx.ws && ctx.ws.bufferedAmount > ctx.liveLimits.maxSendBufferBytes) throw tooSlow('send buffer full');
-          last = change.position;
-          yield tracked(String(change.position), change);
+          yield tracked(String(batch.position), fresh);
         }
       } catch (error) {
         if (error instanceof QueueOverflowError) throw tooSlow(error.message);
