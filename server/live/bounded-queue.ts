@@ -36,6 +36,12 @@ export class BoundedQueue<T> {
     this.waiting?.();
   }
 
+  /** The next item without waiting (undefined when none); throws once overflowed. */
+  take(): T | undefined {
+    if (this.overflowed) throw new QueueOverflowError(`more than ${this.capacity} changes waiting`);
+    return this.shift();
+  }
+
   private shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head]!;
@@ -50,22 +56,26 @@ export class BoundedQueue<T> {
   }
 
   async *drain(signal?: AbortSignal): AsyncGenerator<T> {
-    while (!signal?.aborted) {
-      if (this.overflowed) throw new QueueOverflowError(`more than ${this.capacity} changes waiting`);
-      const item = this.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
+    // One abort listener for the whole drain (adding one per wait costs more than the wait).
+    const onAbort = () => this.waiting?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal?.aborted) {
+        if (this.overflowed) throw new QueueOverflowError(`more than ${this.capacity} changes waiting`);
+        const item = this.shift();
+        if (item !== undefined) {
+          yield item;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          this.waiting = () => {
+            this.waiting = undefined;
+            resolve();
+          };
+        });
       }
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.waiting = undefined;
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.waiting = done;
-        signal?.addEventListener('abort', done, { once: true });
-      });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedQueue, QueueOverflowError } from './bounded-queue';
 import { toBatches, type OrderChange } from './live-feed';
-import { liveEncoder, shareEncoding } from './shared-encoding';
+import { attachable, liveEncoder, shareEncoding, trackedFrame, type Envelope } from './shared-encoding';
 
 const change = (position: number): OrderChange => ({
   position,
@@ -59,6 +59,32 @@ describe('liveEncoder', () => {
   it('should decode JSON text and refuse binary frames', () => {
     expect(liveEncoder.decode('{"id":1}')).toEqual({ id: 1 });
     expect(() => liveEncoder.decode(new Uint8Array([1]))).toThrow();
+  });
+});
+
+describe('attachable and trackedFrame', () => {
+  const message = (envelope: Envelope, id: string, data: unknown) => ({ ...envelope, result: { type: 'data', id, data: { id, data } } });
+
+  it('should tell the envelope while tRPC encodes the first message, and send the payload as is', () => {
+    const batch = shareEncoding({ position: 7, changes: [change(7)] });
+    let envelope: Envelope | undefined;
+    const wrapped = attachable(batch, (e) => (envelope = e));
+    const text = liveEncoder.encode(message({ id: 4, jsonrpc: '2.0' }, '7', wrapped)) as string;
+    expect(envelope).toEqual({ id: 4, jsonrpc: '2.0' });
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(message({ id: 4, jsonrpc: '2.0' }, '7', batch))));
+    // Any other encoder sends the payload too.
+    expect(JSON.parse(JSON.stringify(message({ id: 4 }, '7', wrapped)))).toEqual(JSON.parse(JSON.stringify(message({ id: 4 }, '7', batch))));
+  });
+
+  it('should build the frame tRPC would send, the same Buffer for every subscriber with the same envelope', () => {
+    const batch = shareEncoding({ position: 9, changes: [change(8), change(9)] });
+    for (const envelope of [{ id: 1 }, { id: 'x"\u0001"', jsonrpc: '2.0' }, { id: null }] as Envelope[]) {
+      const frame = trackedFrame(envelope, '9', batch);
+      expect(JSON.parse(frame.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(message(envelope, '9', batch))));
+      expect(trackedFrame({ ...envelope }, '9', batch)).toBe(frame);
+    }
+    const own = { position: 9, changes: [change(9)] };
+    expect(JSON.parse(trackedFrame({ id: 2 }, '9', own).toString())).toEqual(JSON.parse(JSON.stringify(message({ id: 2 }, '9', own))));
   });
 });
 

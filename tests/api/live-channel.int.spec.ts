@@ -171,6 +171,37 @@ describe('Live channel', () => {
     });
   });
 
+  describe('When a raw WebSocket client subscribes, gets live messages and stops', () => {
+    it('should get tRPC data frames with its own request id, then "stopped", then nothing more', async () => {
+      const raw = new WebSocket(server.wsUrl);
+      await new Promise((r) => raw.once('open', r));
+      const frames: { id: unknown; result?: { type: string; id?: string; data?: { id: string; data: { position: number; changes: { position: number }[] } } } }[] = [];
+      raw.on('message', (data) => frames.push(JSON.parse(data.toString())));
+      raw.send(JSON.stringify({ id: 'sub-7', method: 'subscription', params: { path: 'live.changes', input: {} } }));
+      await expect.poll(() => frames.some((f) => f.result?.type === 'started')).toBe(true);
+      const placed = [];
+      for (let i = 0; i < 5; i++) {
+        placed.push((await place()).position);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const dataFrames = () => frames.filter((f) => f.result?.type === 'data');
+      await expect.poll(() => dataFrames().flatMap((f) => f.result!.data!.data.changes.map((c) => c.position)), { timeout: 10_000 }).toEqual(placed);
+      for (const f of dataFrames()) {
+        expect(f.id).toBe('sub-7');
+        expect(f.result!.id).toBe(String(f.result!.data!.data.position));
+        expect(f.result!.data!.id).toBe(f.result!.id);
+      }
+      raw.send(JSON.stringify({ id: 'sub-7', method: 'subscription.stop' }));
+      await expect.poll(() => frames.some((f) => f.result?.type === 'stopped')).toBe(true);
+      const count = frames.length;
+      const later = await place();
+      await expect.poll(() => server.app.live.position).toBeGreaterThanOrEqual(later.position);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(frames.length).toBe(count);
+      raw.close();
+    });
+  });
+
   describe('When 200 subscribers follow a burst of 500 orders', () => {
     it('should deliver every change to every subscriber in position order', async () => {
       const subscribers = Array.from({ length: 200 }, () => subscribe());
