@@ -74,8 +74,10 @@ const LiveFeed = ({ trpc }: { trpc: ReturnType<typeof getTrpc> }) => {
         { lastEventId: lastId },
         {
           onData: (envelope) => {
+            // One message carries every change of a short stretch of the log; its id is the last
+            // position it covers, the place to resume from.
             lastId = envelope.id;
-            liveStore.applyChange(envelope.data);
+            liveStore.applyBatch(envelope.data);
           },
           onError: (error) => {
             // The server ended the subscription (e.g. too slow): resume from the last id.

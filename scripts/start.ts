@@ -52,7 +52,12 @@ const main = async () => {
     stopPostgres = pg.stop;
   }
   await runMigrations(databaseUrl);
-  const app = await createOrderflow({ databaseUrl, poolSize: config.DB_POOL_SIZE, workers: config.ORDERFLOW_WORKERS === '1' });
+  const app = await createOrderflow({
+    databaseUrl,
+    poolSize: config.DB_POOL_SIZE,
+    workers: config.ORDERFLOW_WORKERS === '1',
+    live: { flushMs: config.LIVE_FLUSH_MS },
+  });
   if (config.ORDERFLOW_WORKERS === '1') startWorkers(app);
   if (!args.has('--no-seed')) {
     await seedDemoData(app);

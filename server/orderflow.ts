@@ -6,7 +6,7 @@ import type { HealthContributor } from './http/health';
 import type { EventRegistry } from './event-store/event-registry';
 import { createEventRegistry } from './event-definitions';
 import { LogFollower } from './live/log-follower';
-import { LiveFeed } from './live/live-feed';
+import { LiveFeed, type LiveFeedOptions } from './live/live-feed';
 import { listenForAppends, LogNotifier } from './live/log-notifier';
 import { allProjections, inlineProjections } from './projections/all-projections';
 import { ProjectionDaemon } from './projections/projection-daemon';
@@ -40,6 +40,8 @@ export type OrderflowOptions = {
   onError?: (error: unknown) => void;
   /** Tuning of the fulfilment saga processor (retries, deadlines, randomness); tests make it fast and deterministic. */
   fulfilment?: FulfilmentOptions;
+  /** The live channel's batching (`flushMs`). */
+  live?: Pick<LiveFeedOptions, 'flushMs'>;
 };
 
 /**
@@ -68,7 +70,7 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   const unlisten = await listenForAppends(sql, wakeAll, notifier.token);
   await daemon.ensureCheckpoints();
   await follower.start();
-  const live = new LiveFeed(sql, registry, follower);
+  const live = new LiveFeed(sql, registry, follower, { ...options.live, onError });
   live.start();
 
   const app: Orderflow = {

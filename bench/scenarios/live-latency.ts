@@ -105,7 +105,7 @@ let latencies = new Float64Array(1 << 16);
 let count = 0;
 let afterServer = new Float64Array(1 << 16);
 let afterCount = 0;
-let delivered = 0, duplicates = 0, foreign = 0, started = 0;
+let delivered = 0, duplicates = 0, foreign = 0, started = 0, frames = 0;
 const pending = [];
 const closes = {};
 const errors = [];
@@ -118,32 +118,44 @@ const record = (ms) => {
   if (count === latencies.length) { const grown = new Float64Array(latencies.length * 2); grown.set(latencies); latencies = grown; }
   latencies[count++] = ms;
 };
+// One message carries every change of a stretch of the log ({ position, changes: [...] }): each
+// order in it is a delivery. A change names its order more than once (the change, its summary),
+// so an order counts once per message; the same order in a later message is a duplicate.
 const onData = (sub, data, isBinary) => {
   const t = process.hrtime.bigint() / 1000n;
   if (!isBinary && data.length === 4 && data.toString() === 'PING') { sockets[sub].send('PONG'); return; }
-  const at = data.indexOf(KEY);
+  let at = data.indexOf(KEY);
   if (at < 0) {
     if (data.indexOf(STARTED) < 0 && errors.length < 5) errors.push(data.toString().slice(0, 300));
     return;
   }
-  const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
-  if (id.slice(0, 8) !== tagHex) { foreign++; return; }
-  const index = parseInt(id.slice(24), 16);
-  if (!(index < maxOrders)) { foreign++; return; }
-  const slot = sub * maxOrders + index;
-  if (received[slot]) { duplicates++; return; }
-  received[slot] = 1;
-  delivered++;
-  perSubscriber[sub]++;
-  const s = Atomics.load(sent, index);
-  if (s === 0n) pending.push(index, t);
-  else record(Number(t - s) / 1000);
-  // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
-  const p = data.indexOf(PLACED_AT, at);
-  if (p >= 0) {
-    const placedAt = Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24));
-    if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
-    afterServer[afterCount++] = performance.timeOrigin + performance.now() - placedAt;
+  frames++;
+  const now = performance.timeOrigin + performance.now();
+  let previous = -1;
+  const seen = [];
+  for (; at >= 0; at = data.indexOf(KEY, at + KEY.length)) {
+    const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
+    if (id.slice(0, 8) !== tagHex) { foreign++; continue; }
+    const index = parseInt(id.slice(24), 16);
+    if (!(index < maxOrders)) { foreign++; continue; }
+    if (index === previous || seen.includes(index)) continue;
+    previous = index;
+    seen.push(index);
+    const slot = sub * maxOrders + index;
+    if (received[slot]) { duplicates++; continue; }
+    received[slot] = 1;
+    delivered++;
+    perSubscriber[sub]++;
+    const s = Atomics.load(sent, index);
+    if (s === 0n) pending.push(index, t);
+    else record(Number(t - s) / 1000);
+    // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
+    const p = data.indexOf(PLACED_AT, at);
+    if (p >= 0) {
+      const placedAt = Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24));
+      if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
+      afterServer[afterCount++] = now - placedAt;
+    }
   }
 };
 const connect = (sub) => new Promise((resolve, reject) => {
@@ -176,7 +188,7 @@ const connect = (sub) => new Promise((resolve, reject) => {
     const out = latencies.slice(0, count);
     const after = afterServer.slice(0, afterCount);
     for (const ws of sockets) ws.terminate();
-    parentPort.postMessage({ type: 'result', latencies: out, afterServer: after, delivered, duplicates, foreign, closes, errors, min, max, silent }, [out.buffer, after.buffer]);
+    parentPort.postMessage({ type: 'result', latencies: out, afterServer: after, delivered, frames, duplicates, foreign, closes, errors, min, max, silent }, [out.buffer, after.buffer]);
   });
 })().catch((error) => parentPort.postMessage({ type: 'failed', error: String(error && error.stack || error), closes, errors }));
 `;
@@ -185,6 +197,8 @@ type WorkerResult = {
   latencies: Float64Array;
   afterServer: Float64Array;
   delivered: number;
+  /** WebSocket messages that carried at least one change. */
+  frames: number;
   duplicates: number;
   foreign: number;
   closes: Record<string, number>;
@@ -205,6 +219,8 @@ type Cell = {
   achievedRate: number;
   expected: number;
   delivered: number;
+  /** Messages with changes, over all subscribers (deliveries / frames = orders per message). */
+  frames: number;
   missing: number;
   duplicates: number;
   closes: Record<string, number>;
@@ -333,6 +349,7 @@ const runCell = async (
       achievedRate: total / sendSeconds,
       expected,
       delivered: result.delivered,
+      frames: result.frames,
       missing: expected - result.delivered,
       duplicates: result.duplicates,
       closes: result.closes,
@@ -413,7 +430,7 @@ export const liveLatencyScenario: Scenario = {
         );
         cells.push(cell);
         ctx.log(
-          `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries (missing ${cell.missing}), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
+          `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries in ${cell.frames} messages (missing ${cell.missing}, duplicates ${cell.duplicates}), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
             `max ${formatMs(cell.latency.maxMs)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core; closes ${JSON.stringify(cell.closes)}`,
         );
       }
@@ -426,12 +443,13 @@ export const liveLatencyScenario: Scenario = {
     const tables: ResultTable[] = [
       {
         title: `live-latency: orders.place at ${s.ratePerSec}/s (open loop) → each live.changes subscriber has the change; latency ms`,
-        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'bg'],
+        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'bg'],
         rows: cells.map((c) => [
           String(c.subscribers),
           `${c.ordersAccepted}/${c.ordersSent}${c.unanswered ? ` (${c.unanswered} unanswered)` : ''}`,
           formatRate(c.achievedRate),
           formatRate(c.delivered),
+          `${formatRate(c.frames)} (${(c.delivered / Math.max(1, c.frames)).toFixed(1)}/msg)`,
           String(c.missing),
           triple(c.latency),
           formatMs(c.latency.maxMs),
@@ -443,6 +461,7 @@ export const liveLatencyScenario: Scenario = {
         ]),
         notes: [
           `Latency: from just before the command is sent (client clock) to the subscriber's socket handing over the message, matched by orderId; every delivery counts.`,
+          'messages: WebSocket messages with changes received over all subscribers, and orders per message (a message carries every change of a short stretch of the log).',
           'after placedAt: from the server taking the command (OrderPlaced.placedAt, its wall clock, ms) to delivery: the append, the log follower and the fan-out, without the HTTP queue in front.',
           'cmd: the orders.place round trip as the sender saw it (queueing in the server included).',
           `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,

@@ -4,8 +4,10 @@ import type { RouterOutputs } from '@/server/root';
 import type { ConnectionState } from '@/components/trpc/client';
 
 type Envelope = RouterOutputs['live']['changes'] extends AsyncIterable<infer T, never, unknown> ? T : never;
+/** One message: the changes of a stretch of the log, and the last position it covers (its tracked id). */
+export type LiveBatch = Envelope extends { data: infer D } ? D : never;
 /** One pushed change: the event's coordinates and the order's summary after it. */
-export type LiveChange = Envelope extends { data: infer D } ? D : never;
+export type LiveChange = LiveBatch['changes'][number];
 export type LiveOrderSummary = LiveChange['order'];
 
 export type LiveOrder = {
@@ -69,6 +71,12 @@ class LiveStore {
 
   get lastPosition() {
     return Math.max(this.snapshot.lastPosition, this.pending.lastPosition ?? 0);
+  }
+
+  /** A message of the feed: its changes in order, then the position it covers. */
+  applyBatch(batch: LiveBatch) {
+    for (const change of batch.changes) this.applyChange(change);
+    this.notePosition(batch.position);
   }
 
   applyChange(change: LiveChange) {

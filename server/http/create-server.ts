@@ -4,6 +4,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { contextFactory, type LiveLimits } from '../context';
 import type { Orderflow } from '../orderflow';
+import { liveEncoder } from '../live/shared-encoding';
 import { appRouter } from '../root';
 import { respondHealth, type HealthContributor } from './health';
 
@@ -39,8 +40,17 @@ export const createServer = (
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Not found' }));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, ...(options.keepAlive ?? { pingMs: 15_000, pongWaitMs: 5_000 }) } });
+  // No per-message deflate (ws's default, stated here): compressing each live message per socket
+  // would cost more CPU than the fan-out itself.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES, perMessageDeflate: false });
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext,
+    // Plain JSON as tRPC's default encoder, but a live message shared by many subscribers is stringified once.
+    experimental_encoder: liveEncoder,
+    keepAlive: { enabled: true, ...(options.keepAlive ?? { pingMs: 15_000, pongWaitMs: 5_000 }) },
+  });
   server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return;
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

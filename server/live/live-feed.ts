@@ -7,6 +7,7 @@ import { sagaProgressByOrder } from '../queries/saga-view';
 import type { SagaProgress } from '../fulfilment/progress';
 import { findOrderSummaries, type OrderSummary } from '../queries/order-queries';
 import type { LogFollower } from './log-follower';
+import { shareEncoding } from './shared-encoding';
 
 /** One pushed change: the event's coordinates and the order's summary after it. */
 export type OrderChange = {
@@ -18,6 +19,33 @@ export type OrderChange = {
   order: OrderSummary;
   /** The order's fulfilment saga progress (null before it started), read with the summary. */
   saga: SagaProgress | null;
+};
+
+/**
+ * One message of the live channel: every order change of a stretch of the log, in position
+ * order, and the last log position the stretch covers (`position` ≥ the last change's position;
+ * the log between holds no change for this subscriber). The tracked id of the message is that
+ * position: resuming from it misses nothing and repeats nothing.
+ */
+export type LiveBatch = {
+  position: number;
+  changes: OrderChange[];
+};
+
+/** At most this many changes per message; a longer stretch is split, each part covering up to its last change. */
+export const MAX_CHANGES_PER_MESSAGE = 200;
+
+/**
+ * Splits the changes of the stretch ending at `position` into messages of at most `max` changes,
+ * each covering up to its last change, the last one up to `position`. No change: no message.
+ */
+export const toBatches = (changes: readonly OrderChange[], position: number, max = MAX_CHANGES_PER_MESSAGE): LiveBatch[] => {
+  const batches: LiveBatch[] = [];
+  for (let at = 0; at < changes.length; at += max) {
+    const part = changes.slice(at, at + max);
+    batches.push({ position: at + max >= changes.length ? position : part[part.length - 1]!.position, changes: part });
+  }
+  return batches;
 };
 
 /**
@@ -47,42 +75,121 @@ export const toOrderChanges = async (db: Queryable, events: readonly RecordedEve
   return changes;
 };
 
-export type LiveFeedListener = (changes: readonly OrderChange[], position: number) => void;
+/**
+ * Called once per flush with the messages for every subscriber (shared objects: a listener that
+ * filters must build its own) and the position everything has been handed over to.
+ */
+export type LiveFeedListener = (batches: readonly LiveBatch[], position: number) => void;
 
-/** The process's fan-out: the follower's batches, as order changes, to every live subscriber. */
+export type LiveFeedOptions = {
+  /**
+   * Flushes at most once per this many ms: what the follower read meanwhile goes out as one
+   * message per subscriber. A change after a quiet spell goes out at once (default 20). While
+   * writing to every subscriber takes longer than half of this, flushes are spaced at twice that.
+   */
+  flushMs?: number;
+  onError?: (error: unknown) => void;
+};
+
+/**
+ * The process's fan-out: the follower's batches, as order changes, to every live subscriber.
+ * Follower batches are coalesced (at most one flush per `flushMs`), turned into changes with one
+ * summary query per flush, and handed to the listeners as shared messages whose JSON is encoded
+ * once (`shareEncoding`), whatever the number of subscribers.
+ */
 export class LiveFeed {
   private readonly listeners = new Set<LiveFeedListener>();
   private unsubscribe: (() => void) | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly flushMs: number;
+  /** Events read by the follower and not yet handed over, up to `pendingPosition`. */
+  private pending: RecordedEvent[] = [];
+  private pendingPosition = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = false;
+  private lastFlushAt = -Infinity;
+  /** The time between flushes: `flushMs`, or more while the fan-out itself is long. */
+  private gapMs: number;
+  private stopped = false;
 
   constructor(
     private readonly sql: Sql,
     private readonly registry: EventRegistry,
     private readonly follower: LogFollower,
-  ) {}
+    private readonly options: LiveFeedOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? 20;
+    this.gapMs = this.flushMs;
+  }
 
   /** The position up to which every change has been handed to listeners. */
   position = 0;
 
   start(): void {
     this.position = this.follower.position;
+    this.pendingPosition = this.position;
     this.unsubscribe = this.follower.subscribe((events, position) => {
-      // Keep batches in order even though building their messages is async.
-      this.chain = this.chain.then(async () => {
-        const changes = await toOrderChanges(this.sql, events).catch(() => []);
-        this.position = position;
-        for (const listener of [...this.listeners]) listener(changes, position);
-      });
+      for (const event of events) this.pending.push(event);
+      this.pendingPosition = position;
+      this.schedule();
     });
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
   }
 
   subscribe(listener: LiveFeedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private schedule(delayMs?: number): void {
+    if (this.timer || this.flushing || this.stopped || this.pendingPosition <= this.position) return;
+    const wait = delayMs ?? this.lastFlushAt + this.gapMs - performance.now();
+    if (wait <= 0) void this.flush();
+    else this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, wait);
+  }
+
+  /** One flush at a time, so messages leave in log order; what arrives meanwhile waits for the next. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    this.lastFlushAt = performance.now();
+    const events = this.pending;
+    const position = this.pendingPosition;
+    this.pending = [];
+    let retryMs: number | undefined;
+    try {
+      const changes = await toOrderChanges(this.sql, events);
+      const batches = toBatches(changes, position);
+      for (const batch of batches) shareEncoding(batch);
+      this.position = position;
+      const fanOutStart = performance.now();
+      for (const listener of [...this.listeners]) {
+        // One subscriber's failure is its own: the others still get the flush, and it is not retried.
+        try {
+          listener(batches, position);
+        } catch (error) {
+          this.options.onError?.(error);
+        }
+      }
+      // Writing to many sockets takes a while (~14 µs each on a small VM): space flushes so the
+      // fan-out takes at most half of the event loop, whatever the number of subscribers.
+      this.gapMs = Math.max(this.flushMs, 2 * (performance.now() - fanOutStart));
+    } catch (error) {
+      // Nothing is handed over and the position stays: the same events are tried again, so no
+      // subscriber skips them (and one resuming from a later id cannot get them from us).
+      this.pending = events.concat(this.pending);
+      this.options.onError?.(error);
+      retryMs = 200;
+    } finally {
+      this.flushing = false;
+    }
+    this.schedule(retryMs);
   }
 
   /**

@@ -1,15 +1,31 @@
 import { tracked, TRPCError } from '@trpc/server';
+import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { BoundedQueue, QueueOverflowError } from '../live/bounded-queue';
-import type { OrderChange } from '../live/live-feed';
+import { toBatches, type LiveBatch } from '../live/live-feed';
+import { attachable, trackedFrame, type Envelope } from '../live/shared-encoding';
 import { publicProcedure, router } from '../trpc';
 
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 
+/** The changes of `batch` after `last` for this subscriber (the batch itself when all are: shared, encoded once). */
+const after = (batch: LiveBatch, last: number, orderId: string | undefined): LiveBatch => {
+  const first = batch.changes[0];
+  if (!orderId && first && first.position > last) return batch;
+  return { position: batch.position, changes: batch.changes.filter((c) => c.position > last && (!orderId || c.orderId === orderId)) };
+};
+
 export const liveRouter = router({
   /**
-   * Order changes, each a tracked event whose id is its global position. Listen first, then
-   * catch up from the store, then go live; a position already sent is never sent again.
+   * Order changes in messages of `{ position, changes }`, each a tracked event whose id is the
+   * last global position it covers. Listen first, then catch up from the store, then go live; a
+   * position already sent is never sent again.
+   *
+   * Live messages: the first one is yielded to tRPC like the catch-up; while tRPC encodes it,
+   * `liveEncoder` tells us the subscription's envelope (its request id). From then on each message
+   * is written by the feed's listener straight to the socket, as the same JSON text frame tRPC would
+   * send, one shared Buffer for all subscribers with the same envelope: no promise, generator or
+   * JSON work per subscriber. The generator stays open for the subscription's life (stop, errors).
    */
   changes: publicProcedure
     .input(
@@ -20,32 +36,88 @@ export const liveRouter = router({
     )
     .subscription(async function* ({ ctx, input, signal }) {
       const feed = ctx.app.live;
-      const queue = new BoundedQueue<OrderChange>(ctx.liveLimits.maxPendingChanges);
+      const { ws, liveLimits } = ctx;
+      const { orderId } = input;
+      const queue = new BoundedQueue<LiveBatch>(liveLimits.maxPendingChanges, (batch) => batch.changes.length);
       const liveFrom = feed.position;
-      const unsubscribe = feed.subscribe((changes) => {
-        for (const change of changes) if (!input.orderId || change.orderId === input.orderId) queue.push(change);
+      let last = input.lastEventId ? Number(input.lastEventId) : liveFrom;
+      /** Set once the envelope is known and the queue is empty: the listener then writes frames itself. */
+      let direct: ((batch: LiveBatch) => void) | undefined;
+      let failure: TRPCError | undefined;
+      let wakeUp: (() => void) | undefined;
+      let ended = false;
+      const end = () => {
+        ended = true;
+        direct = undefined;
+        wakeUp?.();
+      };
+      signal?.addEventListener('abort', end, { once: true });
+
+      const unsubscribe = feed.subscribe((batches) => {
+        for (const batch of batches) {
+          const mine = !orderId ? batch : batch.changes.some((c) => c.orderId === orderId) ? after(batch, 0, orderId) : undefined;
+          if (!mine) continue;
+          if (direct) direct(mine);
+          else queue.push(mine);
+        }
       });
       const tooSlow = (reason: string) => {
-        ctx.ws?.close(SLOW_CONSUMER_CLOSE_CODE, `Too slow: ${reason}. Resubscribe with your last event id to catch up.`.slice(0, 120));
+        ws?.close(SLOW_CONSUMER_CLOSE_CODE, `Too slow: ${reason}. Resubscribe with your last event id to catch up.`.slice(0, 120));
         return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Subscriber too slow: ${reason}; resubscribe with lastEventId` });
       };
+      /** The not yet sent part of `batch`, with `last` moved past it; undefined when nothing is new. */
+      const fresh = (batch: LiveBatch): LiveBatch | undefined => {
+        if (batch.position <= last) return undefined;
+        const part = after(batch, last, undefined);
+        last = batch.position;
+        return part.changes.length > 0 ? part : undefined;
+      };
+      const sendDirect = (envelope: Envelope, batch: LiveBatch) => {
+        if (ended || !ws) return;
+        const part = fresh(batch);
+        if (!part || ws.readyState !== WebSocket.OPEN) return;
+        if (ws.bufferedAmount > liveLimits.maxSendBufferBytes) {
+          failure = tooSlow('send buffer full');
+          end();
+          return;
+        }
+        ws.send(trackedFrame(envelope, String(part.position), part), { binary: false });
+      };
+
       try {
-        let last = input.lastEventId ? Number(input.lastEventId) : liveFrom;
         while (last < liveFrom) {
-          const page = await feed.backfill(last, liveFrom, input.orderId);
-          for (const change of page.changes) yield tracked(String(change.position), change);
+          const page = await feed.backfill(last, liveFrom, orderId);
+          for (const batch of toBatches(page.changes, page.position)) yield tracked(String(batch.position), batch);
           last = page.position;
         }
-        for await (const change of queue.drain(signal)) {
-          if (change.position <= last) continue;
-          if (ctx.ws && ctx.ws.bufferedAmount > ctx.liveLimits.maxSendBufferBytes) throw tooSlow('send buffer full');
-          last = change.position;
-          yield tracked(String(change.position), change);
+        let envelope: Envelope | undefined;
+        for await (const batch of queue.drain(signal)) {
+          const part = fresh(batch);
+          if (!part) continue;
+          if (ws && ws.bufferedAmount > liveLimits.maxSendBufferBytes) throw tooSlow('send buffer full');
+          yield tracked(String(part.position), ws ? attachable(part, (e) => (envelope ??= e)) : part);
+          // tRPC has sent that message (it asks for the next one only after): go direct from here,
+          // first with what queued up meanwhile, in order.
+          if (envelope && ws && !ended) {
+            const target = envelope;
+            for (let next = queue.take(); next !== undefined; next = queue.take()) sendDirect(target, next);
+            if (!ended) direct = (b) => sendDirect(target, b);
+            break;
+          }
+        }
+        if (direct || failure) {
+          await new Promise<void>((resolve) => {
+            wakeUp = resolve;
+            if (ended) resolve();
+          });
+          if (failure) throw failure;
         }
       } catch (error) {
         if (error instanceof QueueOverflowError) throw tooSlow(error.message);
         throw error;
       } finally {
+        end();
+        signal?.removeEventListener('abort', end);
         unsubscribe();
       }
     }),

@@ -12,27 +12,50 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 type Received = { id: string; position: number; orderId: string };
+type Message = { id: string; position: number; changes: number[] };
 
-const subscribe = (lastEventId?: string, orderId?: string) => {
+/** Every change received, flattened (with the id of the message it came in), and the messages. */
+const subscribe = (lastEventId?: string, orderId?: string, options: { stopAfterFirst?: boolean } = {}) => {
   const { trpc, close } = server.client();
   const received: Received[] = [];
+  const messages: Message[] = [];
   let started!: () => void;
   const ready = new Promise<void>((r) => (started = r));
   const sub = trpc.live.changes.subscribe(
     { lastEventId, orderId },
     {
       onStarted: () => started(),
-      onData: (message) => received.push({ id: message.id, position: message.data.position, orderId: message.data.orderId }),
+      onData: (message) => {
+        if (options.stopAfterFirst && messages.length > 0) return;
+        messages.push({ id: message.id, position: message.data.position, changes: message.data.changes.map((c) => c.position) });
+        for (const change of message.data.changes) received.push({ id: message.id, position: change.position, orderId: change.orderId });
+      },
     },
   );
   return {
     received,
+    messages,
     ready,
     stop: () => {
       sub.unsubscribe();
       close();
     },
   };
+};
+
+/** `count` events appended to one order's stream in one append: one stretch of the log, read in one follower batch. */
+const burst = async (orderId: string, count: number) => {
+  const events = Array.from({ length: count }, () => ({
+    type: 'OrderCancellationRequested',
+    data: { orderId, reason: 'burst', requestedAt: '2026-11-25T10:00:00.000Z' },
+  }));
+  const result = await server.app.store.append(`order-${orderId}`, events, {
+    expectedVersion: 'any',
+    correlationId: orderId,
+    actor: { kind: 'system', id: 'test' },
+    now: '2026-11-25T10:00:00.000Z',
+  });
+  return result;
 };
 
 const place = () => placeOrder(server.app, validOrder(), { kind: 'user', id: 'test' });
@@ -45,8 +68,8 @@ describe('Live channel', () => {
       const seed = await place();
       await expect.poll(() => first.received.length).toBeGreaterThan(0);
       first.stop();
-      const lastId = first.received[first.received.length - 1]!.id;
-      expect(Number(lastId)).toBe(seed.position);
+      const lastId = first.messages[first.messages.length - 1]!.id;
+      expect(Number(lastId)).toBeGreaterThanOrEqual(seed.position);
 
       const missed = [];
       for (let i = 0; i < 50; i++) missed.push(await place());
@@ -71,6 +94,111 @@ describe('Live channel', () => {
         expect(positions.slice(0, 60)).toEqual(all);
         resumed.stop();
       }
+    });
+  });
+
+  describe('When many changes land in one stretch of the log', () => {
+    it('should deliver them in order in few messages, each id the last position it covers', async () => {
+      const sub = subscribe();
+      await sub.ready;
+      const order = await place();
+      const appended = await burst(order.orderId, 450);
+      const expected = [order.position, ...appended.events.map((e) => e.position)];
+      await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBe(expected.length);
+      expect(sub.received.map((r) => r.position)).toEqual(expected);
+      // 450 changes in one follower batch: split into messages of at most 200, not one per change.
+      expect(sub.messages.length).toBeLessThanOrEqual(4);
+      for (const [i, message] of sub.messages.entries()) {
+        expect(message.changes.length).toBeGreaterThan(0);
+        expect(message.changes.length).toBeLessThanOrEqual(200);
+        expect(Number(message.id)).toBe(message.position);
+        expect(message.position).toBeGreaterThanOrEqual(message.changes[message.changes.length - 1]!);
+        const next = sub.messages[i + 1];
+        if (next) expect(next.changes[0]!).toBeGreaterThan(message.position);
+      }
+      expect(sub.messages[sub.messages.length - 1]!.position).toBe(appended.position);
+      sub.stop();
+    });
+
+    it('should resume from a message id with exactly the rest, once each', async () => {
+      const first = subscribe(undefined, undefined, { stopAfterFirst: true });
+      await first.ready;
+      const order = await place();
+      const appended = await burst(order.orderId, 450);
+      const expected = [order.position, ...appended.events.map((e) => e.position)];
+      await expect.poll(() => first.messages.length, { timeout: 10_000 }).toBe(1);
+      first.stop();
+      const { id } = first.messages[0]!;
+      const got = first.received.map((r) => r.position);
+      expect(got).toEqual(expected.filter((p) => p <= Number(id)));
+
+      // Resume from the id of a message in the middle of the burst too.
+      const resumed = subscribe(id);
+      const rest = expected.filter((p) => p > Number(id));
+      await expect.poll(() => resumed.received.length, { timeout: 10_000 }).toBe(rest.length);
+      expect([...got, ...resumed.received.map((r) => r.position)]).toEqual(expected);
+      const middle = resumed.messages[0]!;
+      resumed.stop();
+      if (middle.position < appended.position) {
+        const again = subscribe(middle.id);
+        await expect.poll(() => again.received.length, { timeout: 10_000 }).toBe(expected.filter((p) => p > middle.position).length);
+        expect(again.received.map((r) => r.position)).toEqual(expected.filter((p) => p > middle.position));
+        again.stop();
+      }
+    });
+
+    it('should give a subscriber of one order only that order\'s changes, and resume it exactly', async () => {
+      const mine = await place();
+      // Subscribe once the feed has handed the OrderPlaced over, so the subscription starts after it.
+      await expect.poll(() => server.app.live.position).toBeGreaterThanOrEqual(mine.position);
+      const sub = subscribe(undefined, mine.orderId);
+      await sub.ready;
+      const other = await place();
+      const both = await Promise.all([burst(mine.orderId, 30), burst(other.orderId, 30)]);
+      const expected = both[0].events.map((e) => e.position);
+      await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBe(expected.length);
+      expect(sub.received.map((r) => r.position)).toEqual(expected);
+      expect(new Set(sub.received.map((r) => r.orderId))).toEqual(new Set([mine.orderId]));
+      const lastId = sub.messages[sub.messages.length - 1]!.id;
+      sub.stop();
+
+      const more = await burst(mine.orderId, 5);
+      await burst(other.orderId, 5);
+      const resumed = subscribe(lastId, mine.orderId);
+      await expect.poll(() => resumed.received.length, { timeout: 10_000 }).toBe(5);
+      expect(resumed.received.map((r) => r.position)).toEqual(more.events.map((e) => e.position));
+      resumed.stop();
+    });
+  });
+
+  describe('When a raw WebSocket client subscribes, gets live messages and stops', () => {
+    it('should get tRPC data frames with its own request id, then "stopped", then nothing more', async () => {
+      const raw = new WebSocket(server.wsUrl);
+      await new Promise((r) => raw.once('open', r));
+      const frames: { id: unknown; result?: { type: string; id?: string; data?: { id: string; data: { position: number; changes: { position: number }[] } } } }[] = [];
+      raw.on('message', (data) => frames.push(JSON.parse(data.toString())));
+      raw.send(JSON.stringify({ id: 'sub-7', method: 'subscription', params: { path: 'live.changes', input: {} } }));
+      await expect.poll(() => frames.some((f) => f.result?.type === 'started')).toBe(true);
+      const placed = [];
+      for (let i = 0; i < 5; i++) {
+        placed.push((await place()).position);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const dataFrames = () => frames.filter((f) => f.result?.type === 'data');
+      await expect.poll(() => dataFrames().flatMap((f) => f.result!.data!.data.changes.map((c) => c.position)), { timeout: 10_000 }).toEqual(placed);
+      for (const f of dataFrames()) {
+        expect(f.id).toBe('sub-7');
+        expect(f.result!.id).toBe(String(f.result!.data!.data.position));
+        expect(f.result!.data!.id).toBe(f.result!.id);
+      }
+      raw.send(JSON.stringify({ id: 'sub-7', method: 'subscription.stop' }));
+      await expect.poll(() => frames.some((f) => f.result?.type === 'stopped')).toBe(true);
+      const count = frames.length;
+      const later = await place();
+      await expect.poll(() => server.app.live.position).toBeGreaterThanOrEqual(later.position);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(frames.length).toBe(count);
+      raw.close();
     });
   });
 

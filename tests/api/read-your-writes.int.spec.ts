@@ -19,8 +19,8 @@ describe('Order API', () => {
           {
             onStarted: () => resolve(),
             onData: (message) => {
-              received.push({ position: message.data.position, orderId: message.data.orderId });
-              if (message.id !== String(message.data.position)) throw new Error('tracked id must be the position');
+              for (const change of message.data.changes) received.push({ position: change.position, orderId: change.orderId });
+              if (message.id !== String(message.data.position)) throw new Error('tracked id must be the position the message covers');
             },
           },
         );

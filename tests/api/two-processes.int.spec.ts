@@ -24,7 +24,7 @@ describe('Two app processes on one database', () => {
       const onB = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
       const received: string[] = [];
       await new Promise<void>((resolve) => {
-        onB.live.changes.subscribe({}, { onStarted: () => resolve(), onData: (m) => received.push(m.data.orderId) });
+        onB.live.changes.subscribe({}, { onStarted: () => resolve(), onData: (m) => received.push(...m.data.changes.map((c) => c.orderId)) });
       });
       const { trpc } = processA.client();
       const placed = await trpc.orders.place.mutate(validOrder());

@@ -1,0 +1,132 @@
+import type { Encoder } from '@trpc/server/adapters/ws';
+
+/**
+ * Encode once, send to many. tRPC's WebSocket handler turns every message it sends into a string
+ * with an encoder; the default is JSON.stringify of the whole response, per subscriber. A live
+ * message is the same object for every subscriber of the process, so `liveEncoder` keeps the JSON
+ * of the objects marked with `shareEncoding` (weakly, encoded on first use) and wraps it in each
+ * subscriber's small envelope. The result is the same JSON text JSON.stringify would give, so
+ * clients keep tRPC's default JSON decoding. Anything else is encoded as before.
+ */
+const encoded = new WeakMap<object, string | null>();
+
+/** Marks `value` as sent as is to many subscribers: its JSON is computed once. Do not mutate it afterwards. */
+export const shareEncoding = <T extends object>(value: T): T => {
+  encoded.set(value, null);
+  return value;
+};
+
+const jsonOf = (value: object): string => {
+  let json = encoded.get(value);
+  if (json == null) {
+    json = JSON.stringify(value);
+    encoded.set(value, json);
+  }
+  return json;
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+const MARK = '\u0000orderflow-shared\u0000';
+const MARK_JSON = JSON.stringify(MARK);
+
+/** What tRPC puts around one subscription's messages: its request `id` (and `jsonrpc`), as the client sent them. */
+export type Envelope = Record<string, unknown>;
+
+type Attachment = { payload: object; attach: (envelope: Envelope) => void };
+const attachments = new WeakMap<object, Attachment>();
+
+/**
+ * A payload to yield once from a subscription: sent as `payload`, and while tRPC encodes it,
+ * `attach` learns the subscription's envelope, so later messages can be written to the socket
+ * directly in the very same format (`trackedFrame`). With another encoder it is plain `payload`.
+ */
+export const attachable = <T extends object>(payload: T, attach: (envelope: Envelope) => void): T => {
+  const wrapper = { toJSON: () => payload };
+  attachments.set(wrapper, { payload, attach });
+  // Typed as the payload: on the wire (any encoder) it is exactly the payload.
+  return wrapper as unknown as T;
+};
+
+/**
+ * The payload of a tRPC data message is `result.data`, or `result.data.data` for a tracked one.
+ * The envelope is rebuilt with the payload as its very last value (replaced by a marker), so the
+ * marker's last occurrence in the envelope's JSON is where the payload's JSON goes, whatever the
+ * client-chosen ids contain.
+ */
+const encodeShared = (message: Record<string, unknown>): string | undefined => {
+  const { result, ...rest } = message;
+  if (!isObject(result) || result.type !== 'data' || !isObject(result.data)) return undefined;
+  const { data, ...resultRest } = result;
+  let envelope: unknown;
+  let payload: object;
+  if (encoded.has(data) || attachments.has(data)) {
+    payload = data;
+    envelope = { ...rest, result: { ...resultRest, data: MARK } };
+  } else {
+    const { data: inner, ...trackedRest } = data;
+    if (!isObject(inner) || !(encoded.has(inner) || attachments.has(inner))) return undefined;
+    payload = inner;
+    envelope = { ...rest, result: { ...resultRest, data: { ...trackedRest, data: MARK } } };
+  }
+  const attachment = attachments.get(payload);
+  if (attachment) {
+    attachment.attach(rest);
+    payload = attachment.payload;
+  }
+  const head = JSON.stringify(envelope);
+  const at = head.lastIndexOf(MARK_JSON);
+  const json = encoded.has(payload) ? jsonOf(payload) : JSON.stringify(payload);
+  return head.slice(0, at) + json + head.slice(at + MARK_JSON.length);
+};
+
+const ID = '\u0001';
+const ID_JSON = JSON.stringify(ID);
+const templates = new WeakMap<Envelope, string[]>();
+const frames = new WeakMap<object, Map<string, Buffer>>();
+
+/** The envelope's JSON cut where the tracked id (twice) and the payload go: 4 parts. */
+const templateOf = (envelope: Envelope): string[] => {
+  let parts = templates.get(envelope);
+  if (!parts) {
+    const json = JSON.stringify({ ...envelope, result: { type: 'data', id: ID, data: { id: ID, data: MARK } } });
+    const payloadAt = json.lastIndexOf(MARK_JSON);
+    const secondId = json.lastIndexOf(ID_JSON, payloadAt);
+    const firstId = json.lastIndexOf(ID_JSON, secondId - 1);
+    parts = [json.slice(0, firstId), json.slice(firstId + ID_JSON.length, secondId), json.slice(secondId + ID_JSON.length, payloadAt), json.slice(payloadAt + MARK_JSON.length)];
+    templates.set(envelope, parts);
+  }
+  return parts;
+};
+
+/**
+ * The UTF-8 text frame tRPC would send for `tracked(trackedId, payload)` in the subscription of
+ * `envelope`, byte for byte. A shared payload's frame is built once per distinct envelope (most
+ * clients use the same request id) and the same Buffer goes to every socket.
+ */
+export const trackedFrame = (envelope: Envelope, trackedId: string, payload: object): Buffer => {
+  const parts = templateOf(envelope);
+  const key = parts[0]!;
+  const shared = encoded.has(payload);
+  if (shared) {
+    const cached = frames.get(payload)?.get(key);
+    if (cached) return cached;
+  }
+  const id = JSON.stringify(trackedId);
+  const frame = Buffer.from(parts[0] + id + parts[1] + id + parts[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + parts[3]);
+  if (shared) {
+    let byEnvelope = frames.get(payload);
+    if (!byEnvelope) frames.set(payload, (byEnvelope = new Map()));
+    byEnvelope.set(key, frame);
+  }
+  return frame;
+};
+
+/** A tRPC WebSocket encoder (`experimental_encoder`): JSON text frames, shared payloads encoded once. */
+export const liveEncoder: Encoder = {
+  encode: (message: unknown): string => (isObject(message) && encodeShared(message)) || JSON.stringify(message),
+  decode: (data: string | ArrayBuffer | Uint8Array): unknown => {
+    if (typeof data !== 'string') throw new Error('Binary WebSocket messages are not supported: send JSON text frames.');
+    return JSON.parse(data);
+  },
+};
