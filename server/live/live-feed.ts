@@ -164,7 +164,9 @@ export class LiveFeed {
     this.pending = [];
     let retryMs: number | undefined;
     try {
-      const changes = await toOrderChanges(this.sql, events);
+      // Nobody to tell: nothing is read. A subscriber who comes later catches up from the store
+      // up to `position`, as it does for everything before it subscribed.
+      const changes = this.listeners.size === 0 ? [] : await toOrderChanges(this.sql, events);
       const batches = toBatches(changes, position);
       for (const batch of batches) shareEncoding(batch);
       this.position = position;
