@@ -23,7 +23,7 @@ const TEMPLATE_ORDERS = 6;
 /** Events of one generated order are spread over about this many orders' worth of the log. */
 const SPREAD = 40;
 
-const settings = (ctx: ScenarioContext) => ({ events: ctx.smoke ? 5000 : 1_000_000, batchSize: BATCH });
+const settings = (ctx: ScenarioContext) => ({ events: ctx.events ?? (ctx.smoke ? 5000 : 1_000_000), batchSize: BATCH });
 
 /**
  * Real events for a few orders: placed and fulfilled by the app (faults 0), so every payload and
