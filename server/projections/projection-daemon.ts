@@ -46,6 +46,11 @@ export class ProjectionDaemon {
    * reads, never trusted (each step reads its checkpoint under its lock).
    */
   private readonly positions = new Map<string, number>();
+  /**
+   * The shared batch after the last full one, read while the round that took the last one applies
+   * it (a rebuild's read overlaps its writes); used when the next round's group asks for it.
+   */
+  private readAhead: { readonly after: number; readonly types: ReadonlySet<string>; readonly batch: Promise<LogBatch | undefined> } | undefined;
   /** Batches read for one projection and for several (shared); for tests and diagnostics. */
   readonly reads = { own: 0, shared: 0 };
 
@@ -196,14 +201,25 @@ export class ProjectionDaemon {
     const types = new Set(best.flatMap((x) => x.p.eventTypes));
     let reader = this.sharedReaders.get(leader.p.name);
     if (!reader) this.sharedReaders.set(leader.p.name, (reader = new GlobalLogReader(this.registry, this.sql)));
-    try {
-      const batch = await reader.read(this.sql, leader.at, this.batchSize, { types: [...types] });
-      this.reads.shared++;
-      return [{ after: leader.at, batch, types }];
-    } catch {
-      // Each projection then reads for itself, and fails there if it must.
-      return [];
+    const read = (after: number) =>
+      reader.read(this.sql, after, this.batchSize, { types: [...types] }).then(
+        (batch) => {
+          this.reads.shared++;
+          return batch;
+        },
+        // Each projection then reads for itself, and fails there if it must.
+        () => undefined,
+      );
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    const usable = ahead && ahead.after === leader.at && ahead.types.size === types.size && [...types].every((t) => ahead.types.has(t));
+    const batch = usable ? await ahead.batch : await read(leader.at);
+    if (!batch) return [];
+    // A full batch with no hole: the log goes on, so the next one is read while this one is applied.
+    if (!batch.waitingOnGap && batch.position - leader.at >= this.batchSize) {
+      this.readAhead = { after: batch.position, types, batch: read(batch.position) };
     }
+    return [{ after: leader.at, batch, types }];
   }
 
   /** Its part of a shared batch, when one covers the checkpoint and holds its types. */

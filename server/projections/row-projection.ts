@@ -52,9 +52,13 @@ export const rowProjection = <R extends Row, S = R>(spec: RowProjectionSpec<R, S
         if (key !== undefined) relevant.push({ event, key });
       }
       if (relevant.length === 0) return;
-      // A stream's first event needs no lookup: its row cannot exist yet (a racing rebuild is
-      // settled by the version check of the upsert).
-      const lookup = [...new Set(relevant.filter((r) => r.event.version !== 1).map((r) => r.key))];
+      // A stream whose first event is in the batch needs no lookup: its row cannot exist yet, or, if
+      // a racing rebuild or append wrote it, folding the stream from its first event here gives
+      // the same row at each version and the version check of the upsert keeps the newer one.
+      // (A rebuild's batches mostly hold whole streams: this saves most of its lookups.)
+      const firstVersion = new Map<string, number>();
+      for (const { event, key } of relevant) if (!firstVersion.has(key)) firstVersion.set(key, event.version);
+      const lookup = [...firstVersion].filter(([, version]) => version !== 1).map(([key]) => key);
       /** Each stream's state in this batch and the version it is at. */
       const states = new Map<string, { state: S; version: number }>();
       if (lookup.length > 0) {
