@@ -6,12 +6,13 @@
 import { scenarios } from './scenarios/index';
 import { runScenarios, UnknownScenarioError } from './lib/runner';
 
-const usage = `Usage: npm run bench -- [scenario ...] [--smoke] [--seconds=N] [--writers=1,4,16] [--list]
+const usage = `Usage: npm run bench -- [scenario ...] [--smoke] [--seconds=N] [--writers=1,4,16] [--events=N] [--list]
 
   scenario       run only these (default: all): ${scenarios.map((s) => s.name).join(', ')}
   --smoke        every cell for a fraction of a second with tiny sizes; writes no JSON
   --seconds=N    measured seconds per cell (default per scenario)
   --writers=a,b  writer counts for scenarios that sweep them
+  --events=N     log size for scenarios that generate one (projection-rebuild; default 1,000,000)
   --wait-quiet=N before each cell, wait (up to N s per scenario in all) while other processes
                  keep more than 10% of the machine busy; a noisy cell is run twice regardless
   --list         list the scenarios and exit
@@ -26,6 +27,7 @@ const main = async (): Promise<number> => {
   let cellSeconds: number | undefined;
   let writers: number[] | undefined;
   let waitQuietSeconds: number | undefined;
+  let events: number | undefined;
   for (const arg of args) {
     const [flag, value] = arg.split('=', 2) as [string, string | undefined];
     if (flag === '--smoke') smoke = true;
@@ -38,7 +40,8 @@ const main = async (): Promise<number> => {
     } else if (flag === '--seconds' && value && Number(value) > 0) cellSeconds = Number(value);
     else if (flag === '--writers' && value && value.split(',').every((w) => Number.isInteger(Number(w)) && Number(w) > 0)) {
       writers = value.split(',').map(Number);
-    } else if (flag === '--wait-quiet' && value && Number(value) >= 0) waitQuietSeconds = Number(value);
+    } else if (flag === '--events' && value && Number.isInteger(Number(value)) && Number(value) > 0) events = Number(value);
+    else if (flag === '--wait-quiet' && value && Number(value) >= 0) waitQuietSeconds = Number(value);
     else if (!arg.startsWith('-')) names.push(arg);
     else {
       console.error(`Unknown option ${arg}\n\n${usage}`);
@@ -52,6 +55,7 @@ const main = async (): Promise<number> => {
       ...(cellSeconds !== undefined ? { cellSeconds } : {}),
       ...(writers ? { writers } : {}),
       ...(waitQuietSeconds !== undefined ? { waitQuietSeconds } : {}),
+      ...(events !== undefined ? { events } : {}),
       command: ['tsx bench/run.ts', ...args].join(' '),
     });
     const failed = outcomes.filter((o) => !o.ok);

@@ -17,6 +17,8 @@ export type RunOptions = {
   readonly smoke?: boolean;
   readonly cellSeconds?: number;
   readonly writers?: readonly number[];
+  /** Log size for scenarios that generate one. */
+  readonly events?: number;
   /** Seconds per scenario that cells may wait for other processes on the machine to quieten. */
   readonly waitQuietSeconds?: number;
   /** A server to create the scenario databases on; else DATABASE_URL, else an embedded Postgres per scenario. */
@@ -120,6 +122,7 @@ export const runScenarios = async (options: RunOptions = {}): Promise<ScenarioOu
         log,
         ...(options.cellSeconds !== undefined ? { cellSeconds: options.cellSeconds } : {}),
         ...(options.writers ? { writers: options.writers } : {}),
+        ...(options.events !== undefined ? { events: options.events } : {}),
       });
       const seconds = (Date.now() - started) / 1000;
       for (const table of result.tables) print(`\n${renderTable(table)}`);

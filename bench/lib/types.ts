@@ -21,6 +21,8 @@ export type ScenarioContext = {
   readonly cellSeconds?: number;
   /** `--writers=1,16`: overrides the writer counts of scenarios that sweep them. */
   readonly writers?: readonly number[];
+  /** `--events=N`: overrides the log size of scenarios that generate one (projection-rebuild). */
+  readonly events?: number;
   readonly log: (line: string) => void;
 };
 

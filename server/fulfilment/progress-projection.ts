@@ -1,7 +1,7 @@
 import { rowProjection } from '../projections/row-projection';
 import type { FulfilmentEvent } from './events';
 import { fulfilmentEventTypes } from './events';
-import { evolveSagaProgress, isFulfilmentEvent, type SagaProgress } from './progress';
+import { applySagaEvent, isFulfilmentEvent, type SagaProgress } from './progress';
 import { orderIdFromFulfilmentStreamId } from './stream';
 
 export type SagaProgressRow = {
@@ -63,19 +63,19 @@ export const rowFromProgress = (p: SagaProgress): SagaProgressRow => ({
   last_position: p.lastPosition,
 });
 
-/** The saga's progress per order (steps, attempts, overall status), current the moment an append returns. */
-export const sagaProgressProjection = rowProjection<SagaProgressRow>({
+/**
+ * The saga's progress per order (steps, attempts, overall status), current the moment an append
+ * returns. Within a batch each row becomes a progress once, all its events are folded into it in
+ * place, and it becomes a row again once.
+ */
+export const sagaProgressProjection = rowProjection<SagaProgressRow, SagaProgress>({
   name: 'saga-progress',
   description: 'Fulfilment saga per order: status, steps, attempts, compensations',
   table: 'saga_progress',
   key: 'order_id',
   eventTypes: fulfilmentEventTypes,
   keyOf: (event) => (isFulfilmentEvent(event) ? (orderIdFromFulfilmentStreamId(event.streamId) ?? undefined) : undefined),
-  evolve: (row, event) => {
-    const next = evolveSagaProgress(row ? progressFromRow(row) : null, event as unknown as FulfilmentEvent, {
-      version: event.version,
-      position: event.position,
-    });
-    return next ? rowFromProgress(next) : undefined;
-  },
+  state: { fromRow: progressFromRow, toRow: rowFromProgress, versionOf: (progress) => progress.version },
+  evolve: (progress, event) =>
+    applySagaEvent(progress ?? null, event as unknown as FulfilmentEvent, { version: event.version, position: event.position }) ?? undefined,
 });

@@ -147,6 +147,21 @@ export const evolveSagaProgress = (
   event: FulfilmentEvent,
   at: { version?: number; position?: number } = {},
 ): SagaProgress | null => {
+  if (event.type === 'FulfilmentStarted') return applySagaEvent(progress, event, at);
+  return progress ? applySagaEvent(structuredClone(progress), event, at) : null;
+};
+
+/**
+ * `evolveSagaProgress` that changes the progress in place instead of copying it (a fold that owns
+ * its progress, like the projection within a batch, copies nothing per event). Returns the
+ * progress after the event: the same object, a new one for `FulfilmentStarted` on null, or null.
+ * Nothing of the event is shared with the progress, so events can be shared between folds.
+ */
+export const applySagaEvent = (
+  progress: SagaProgress | null,
+  event: FulfilmentEvent,
+  at: { version?: number; position?: number } = {},
+): SagaProgress | null => {
   const time = timeOf(event);
   if (event.type === 'FulfilmentStarted') {
     if (progress) return progress;
@@ -170,7 +185,7 @@ export const evolveSagaProgress = (
     };
   }
   if (!progress) return null;
-  const next: SagaProgress = structuredClone(progress);
+  const next = progress;
   next.updatedAt = time;
   next.version = at.version ?? progress.version + 1;
   next.lastPosition = at.position ?? progress.lastPosition;
@@ -271,7 +286,8 @@ export const foldSagaProgress = (events: readonly SagaProgressInput[]): SagaProg
   let progress: SagaProgress | null = null;
   for (const event of events) {
     if (!isFulfilmentEvent(event)) continue;
-    progress = evolveSagaProgress(progress, event as FulfilmentEvent, { version: event.version, position: event.position });
+    // The fold owns its progress from the first event on: no copy per event.
+    progress = applySagaEvent(progress, event as FulfilmentEvent, { version: event.version, position: event.position });
   }
   return progress;
 };

@@ -13,7 +13,7 @@ import {
   stepStarted,
   stepSucceeded,
 } from './fulfilment-test-fixtures';
-import { evolveSagaProgress, foldSagaProgress } from './progress';
+import { applySagaEvent, evolveSagaProgress, foldSagaProgress, type SagaProgress } from './progress';
 
 const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -155,6 +155,35 @@ describe('Saga progress', () => {
       expect(after).not.toBe(before);
       expect(before.steps[1]!.status).toBe('pending');
       expect(after!.steps[1]!.status).toBe('running');
+    });
+
+    it('should end the same folded in place as copied event by event, sharing nothing with the events', () => {
+      const histories: FulfilmentEvent[][] = [
+        [...historyUntil.shipped(), ...ran('confirmOrder'), { type: 'FulfilmentCompleted', data: { orderId, completedAt: at(9) } }],
+        [...historyUntil.reserved(), stepStarted('chargePayment', 1, 3), stepFailed('chargePayment', 1, at(5), 4), stepStarted('chargePayment', 2, 5)],
+        [
+          ...historyUntil.charged(),
+          stepStarted('createShipment'),
+          stepRejected('createShipment', 'Carrier cannot ship to XX'),
+          cancellationRequested(3, 'Ordered twice'),
+          compensationStarted('Carrier cannot ship to XX', 'system', ['refundPayment', 'releaseInventory', 'cancelOrder']),
+          ...ran('refundPayment'),
+          ...ran('releaseInventory'),
+        ],
+      ];
+      for (const history of histories) {
+        const events = deepFreeze(structuredClone(history));
+        let copied: SagaProgress | null = null;
+        let inPlace: SagaProgress | null = null;
+        events.forEach((event, i) => {
+          const at = { version: i + 1, position: 100 + i };
+          copied = evolveSagaProgress(copied, event, at);
+          inPlace = applySagaEvent(inPlace, event, at);
+        });
+        expect(inPlace).toEqual(copied);
+        // The events are frozen: a fold that wrote into an event's data would have thrown.
+        expect(foldSagaProgress(events)).toEqual(events.reduce<SagaProgress | null>((p, e) => evolveSagaProgress(p, e), null));
+      }
     });
   });
 });

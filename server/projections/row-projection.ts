@@ -5,7 +5,7 @@ import { defineProjection, type Projection } from './projection';
 /** A read-model row as Postgres returns it: snake_case columns; it must carry `version`. */
 export type Row = Record<string, unknown> & { version: number };
 
-export type RowProjectionSpec<R extends Row> = {
+export type RowProjectionSpec<R extends Row, S = R> = {
   readonly name: string;
   readonly description: string;
   readonly table: string;
@@ -14,8 +14,17 @@ export type RowProjectionSpec<R extends Row> = {
   readonly eventTypes: readonly string[];
   /** The row an event belongs to, or undefined when it belongs to none. */
   readonly keyOf: (event: RecordedEvent) => string | undefined;
-  /** The row after the event: a new row for the stream's first event, else the row changed. Pure. */
-  readonly evolve: (row: R | undefined, event: RecordedEvent) => R | undefined;
+  /**
+   * The state after the event: a new one for the stream's first event, else the state changed (it
+   * may be changed in place: every state handed in is the projection's own), or undefined when the
+   * event changes nothing.
+   */
+  readonly evolve: (state: S | undefined, event: RecordedEvent) => S | undefined;
+  /**
+   * The in-memory shape the events are folded into, when it is not the row itself: each row is
+   * converted once per batch, all its events folded, and converted back once.
+   */
+  readonly state?: { readonly fromRow: (row: R) => S; readonly toRow: (state: S) => R; readonly versionOf: (state: S) => number };
 };
 
 /**
@@ -24,39 +33,52 @@ export type RowProjectionSpec<R extends Row> = {
  * applied only on top of the version before it, so a rebuild that races live appends never
  * applies a change twice or out of order, and replaying a batch again changes nothing.
  */
-export const rowProjection = <R extends Row>(spec: RowProjectionSpec<R>): Projection =>
-  defineProjection({
+export const rowProjection = <R extends Row, S = R>(spec: RowProjectionSpec<R, S>): Projection => {
+  const types = new Set(spec.eventTypes);
+  const fromRow = spec.state?.fromRow ?? ((row: R) => row as unknown as S);
+  const toRow = spec.state?.toRow ?? ((state: S) => state as unknown as R);
+  const versionOf = spec.state?.versionOf ?? ((state: S) => (state as unknown as R).version);
+  return defineProjection({
     name: spec.name,
     kind: 'inline',
     description: spec.description,
     eventTypes: spec.eventTypes,
     tables: [spec.table],
     apply: async (tx: TransactionSql, events: readonly RecordedEvent[]) => {
-      const types = new Set(spec.eventTypes);
-      const relevant = events.filter((e) => types.has(e.type) && spec.keyOf(e) !== undefined);
+      const relevant: { event: RecordedEvent; key: string }[] = [];
+      for (const event of events) {
+        if (!types.has(event.type)) continue;
+        const key = spec.keyOf(event);
+        if (key !== undefined) relevant.push({ event, key });
+      }
       if (relevant.length === 0) return;
-      // A stream's first event needs no lookup: its row cannot exist yet (a racing rebuild is
-      // settled by the version check of the upsert).
-      const lookup = [...new Set(relevant.filter((e) => e.version !== 1).map((e) => spec.keyOf(e)!))];
-      const rows = new Map<string, R>();
+      // A stream whose first event is in the batch needs no lookup: its row cannot exist yet, or, if
+      // a racing rebuild or append wrote it, folding the stream from its first event here gives
+      // the same row at each version and the version check of the upsert keeps the newer one.
+      // (A rebuild's batches mostly hold whole streams: this saves most of its lookups.)
+      const firstVersion = new Map<string, number>();
+      for (const { event, key } of relevant) if (!firstVersion.has(key)) firstVersion.set(key, event.version);
+      const lookup = [...firstVersion].filter(([, version]) => version !== 1).map(([key]) => key);
+      /** Each stream's state in this batch and the version it is at. */
+      const states = new Map<string, { state: S; version: number }>();
       if (lookup.length > 0) {
         const found = await tx<R[]>`SELECT * FROM ${tx(spec.table)} WHERE ${tx(spec.key)} = ANY(${lookup}::text[])`;
-        for (const row of found) rows.set(String(row[spec.key]), row);
+        for (const row of found) states.set(String(row[spec.key]), { state: fromRow(row), version: row.version });
       }
       const changed = new Set<string>();
-      for (const event of relevant) {
-        const key = spec.keyOf(event)!;
-        const row = rows.get(key);
-        const applies = row ? row.version === event.version - 1 : event.version === 1;
+      for (const { event, key } of relevant) {
+        const current = states.get(key);
+        const applies = current ? current.version === event.version - 1 : event.version === 1;
         if (!applies) continue;
-        const next = spec.evolve(row, event);
-        if (!next) continue;
-        rows.set(key, next);
+        const next = spec.evolve(current?.state, event);
+        if (next === undefined) continue;
+        states.set(key, { state: next, version: versionOf(next) });
         changed.add(key);
       }
       if (changed.size === 0) return;
-      const payload = JSON.stringify([...changed].map((key) => rows.get(key)));
-      const columns = Object.keys(rows.get([...changed][0]!)!);
+      const rows = [...changed].map((key) => toRow(states.get(key)!.state));
+      const payload = JSON.stringify(rows);
+      const columns = Object.keys(rows[0]!);
       await tx`
         INSERT INTO ${tx(spec.table)} (${tx(columns)})
         SELECT ${tx(columns)} FROM json_populate_recordset(null::${tx(spec.table)}, ${payload}::text::json)
@@ -64,3 +86,4 @@ export const rowProjection = <R extends Row>(spec: RowProjectionSpec<R>): Projec
         WHERE ${tx(spec.table)}.version < EXCLUDED.version`;
     },
   });
+};
