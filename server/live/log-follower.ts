@@ -22,7 +22,7 @@ export class LogFollower {
   constructor(
     private readonly sql: Sql,
     registry: EventRegistry,
-    private readonly options: { pollMs?: number; batchSize?: number; onError?: (e: unknown) => void } = {},
+    private readonly options: { pollMs?: number; batchSize?: number; coalesceMs?: number; onError?: (e: unknown) => void } = {},
   ) {
     this.reader = new GlobalLogReader(registry, sql);
   }
@@ -87,11 +87,15 @@ export class LogFollower {
     while (this.running) {
       this.dirty = false;
       let waitMs = this.options.pollMs ?? 1000;
+      const startedAt = performance.now();
       try {
         const batch = await this.reader.read(this.sql, this.position, this.options.batchSize ?? 1000);
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);
+          // While appends trickle in, a read at most every coalesceMs, each over everything since.
+          const pause = startedAt + (this.options.coalesceMs ?? 5) - performance.now();
+          if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
           continue;
         }
         if (batch.waitingOnGap) waitMs = 2;

@@ -58,7 +58,7 @@ export class ProjectionDaemon {
     private readonly sql: Sql,
     private readonly registry: EventRegistry,
     readonly projections: readonly Projection[],
-    private readonly options: { batchSize?: number; idleMs?: number; onError?: (error: unknown) => void } = {},
+    private readonly options: { batchSize?: number; idleMs?: number; coalesceMs?: number; onError?: (error: unknown) => void } = {},
   ) {
     for (const p of projections) {
       this.readers.set(p.name, new GlobalLogReader(registry, sql));
@@ -72,6 +72,10 @@ export class ProjectionDaemon {
 
   private get batchSize(): number {
     return this.options.batchSize ?? 1000;
+  }
+
+  private get coalesceMs(): number {
+    return this.options.coalesceMs ?? 10;
   }
 
   async ensureCheckpoints(): Promise<void> {
@@ -158,7 +162,13 @@ export class ProjectionDaemon {
         if (result.outcome === 'progressed') progressed = true;
         if (result.outcome === 'gap') gap = true;
       }
-      if (progressed && this.running) continue;
+      if (progressed && this.running) {
+        // While appends trickle in, each round would carry an event or two: rounds start at most
+        // every coalesceMs, each over everything since. A round over full batches takes longer anyway.
+        const pause = now + this.coalesceMs - performance.now();
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
       await this.sleep(gap ? 5 : waitForRetry ? Math.min(idleMs, 1000) : idleMs);
     }
   }
