@@ -38,6 +38,13 @@ export type PreparedEvent = { readonly type: string; readonly data: unknown; rea
 export const prepareEvents = (registry: EventRegistry, events: readonly NewEvent[]): PreparedEvent[] =>
   events.map((event) => ({ type: event.type, ...registry.prepare(event.type, event.data) }));
 
+/** The append's idempotency key was used by a committed append: nothing was written. */
+export class IdempotencyKeyTaken extends Error {
+  constructor(readonly key: string) {
+    super(`idempotency key ${key} already used`);
+  }
+}
+
 type Written = { position: number; version: number; recorded_at: Date };
 
 /**
@@ -65,17 +72,15 @@ export const appendEvents = async (
   }));
   const stream = advanceStreamVersion(db, streamId, count, options.expectedVersion);
   const only = events[0]!;
-  const rows =
+  const insert =
     count === 1
-      ? await db<Written[]>`
-          WITH stream AS (${stream})
+      ? db`
           INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
           SELECT ${metadata[0]!.eventId}::uuid, ${streamId}, stream.version, ${only.type}, ${only.schemaVersion},
                  ${JSON.stringify(only.data)}::text::jsonb, ${JSON.stringify(metadata[0])}::text::jsonb, ${options.correlationId}, ${options.now}::timestamptz
           FROM stream
           RETURNING position, version, recorded_at`
-      : await db<Written[]>`
-          WITH stream AS (${stream})
+      : db`
           INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
           SELECT e.event_id, ${streamId}, stream.version - ${count} + e.ord, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb,
                  ${options.correlationId}, ${options.now}::timestamptz
@@ -88,6 +93,25 @@ export const appendEvents = async (
           ) WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
           ORDER BY e.ord
           RETURNING position, version, recorded_at`;
+  // With a key, the key is claimed in the same statement, with the result it answers repeats
+  // with. A key already taken is a unique violation: the whole statement, events included, fails
+  // (IdempotencyKeyTaken). A twin still in flight makes it wait for the twin's end first.
+  const key = options.idempotencyKey;
+  const rows = await (key
+    ? db<Written[]>`
+        WITH stream AS (${stream}), inserted AS (${insert}), claimed AS (
+          INSERT INTO idempotency_keys (key, stream_id, result)
+          SELECT ${key}, ${streamId}, jsonb_build_object('streamId', ${streamId}::text, 'version', max(version), 'position', max(position))
+          FROM inserted HAVING count(*) > 0
+        )
+        SELECT position, version, recorded_at FROM inserted`
+    : db<Written[]>`WITH stream AS (${stream}) ${insert}`
+  ).catch((error: unknown) => {
+    if (key && (error as { code?: string; constraint_name?: string }).code === '23505' && (error as { constraint_name?: string }).constraint_name === 'idempotency_keys_pkey') {
+      throw new IdempotencyKeyTaken(key);
+    }
+    throw error;
+  });
   if (rows.length === 0) throw new ConcurrencyError(streamId, options.expectedVersion, await currentVersion(db, streamId));
   const firstVersion = Math.min(...rows.map((r) => r.version));
   return rows

@@ -1,5 +1,5 @@
 import type { Queryable, Sql, TransactionSql } from '@/db/client';
-import { appendEvents, prepareEvents } from './append-to-stream';
+import { appendEvents, IdempotencyKeyTaken, prepareEvents, type PreparedEvent } from './append-to-stream';
 import type { EventRegistry } from './event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './types';
@@ -10,13 +10,6 @@ export type InlineProjection = {
   readonly eventTypes: readonly string[];
   readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
 };
-
-/** Rolls back an append whose idempotency key a committed twin holds. */
-class KeyTakenError extends Error {
-  constructor() {
-    super('idempotency key already used');
-  }
-}
 
 type StoredResult = { streamId: string; version: number; position: number };
 
@@ -50,49 +43,44 @@ export class EventStore {
     // Validated once, before anything is sent: a bad payload writes nothing.
     const prepared = prepareEvents(this.registry, events);
 
-    // Nothing else to write in the same transaction: the append is a single autocommit statement.
-    if (!options.idempotencyKey && !events.some((e) => this.inlineTypes.has(e.type))) {
-      const recorded = await appendEvents(this.sql, streamId, prepared, options);
-      const last = recorded[recorded.length - 1]!;
-      for (const listener of this.appendListeners) listener(last.position);
-      return { streamId, version: last.version, position: last.position, duplicate: false, events: recorded };
-    }
-
     const key = options.idempotencyKey;
     let result: AppendResult;
     try {
-      result = await this.sql.begin(async (tx): Promise<AppendResult> => {
-        const recorded = await appendEvents(tx, streamId, prepared, options);
-        const last = recorded[recorded.length - 1]!;
-        const stored: StoredResult = { streamId, version: last.version, position: last.position };
-        // Independent of each other, so sent together: postgres.js pipelines them on the
-        // transaction's connection, one round trip for all their first statements.
-        const work = this.inlineProjections
-          .filter((projection) => recorded.some((e) => projection.eventTypes.includes(e.type)))
-          .map((projection) => projection.apply(tx, recorded));
-        if (key) {
-          // Claimed after the append, with its result: a twin in flight makes this wait for its end,
-          // and if the twin committed, everything here is rolled back and its result is the answer.
-          work.push(
-            tx`INSERT INTO idempotency_keys (key, stream_id, result) VALUES (${key}, ${streamId}, ${tx.json(stored)})
-               ON CONFLICT (key) DO NOTHING RETURNING key`.then((claimed) => {
-              if (claimed.length === 0) throw new KeyTakenError();
-            }),
-          );
-        }
-        // Settled, not raced: nothing may still be running on the connection when it rolls back.
-        const reasons = (await Promise.allSettled(work)).flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-        if (reasons.length > 0) throw reasons.find((reason) => reason instanceof KeyTakenError) ?? reasons[0];
-        return { ...stored, duplicate: false, events: recorded };
-      });
+      result = this.inlineTypes.size > 0 && events.some((e) => this.inlineTypes.has(e.type))
+        ? await this.appendWithProjections(streamId, prepared, options)
+        : await this.appendAlone(streamId, prepared, options);
     } catch (error) {
-      if (!(error instanceof KeyTakenError) || !key) throw error;
+      // A committed twin holds the key: nothing of this append was written; the twin's result is the answer.
+      if (!(error instanceof IdempotencyKeyTaken) || !key) throw error;
       const stored = await this.findIdempotent(key);
       if (!stored) throw error;
       return stored;
     }
     for (const listener of this.appendListeners) listener(result.position);
     return result;
+  }
+
+  /** Nothing else to write in the same transaction: the append (with its key) is one autocommit statement. */
+  private async appendAlone(streamId: string, prepared: PreparedEvent[], options: AppendOptions): Promise<AppendResult> {
+    const recorded = await appendEvents(this.sql, streamId, prepared, options);
+    const last = recorded[recorded.length - 1]!;
+    return { streamId, version: last.version, position: last.position, duplicate: false, events: recorded };
+  }
+
+  private appendWithProjections(streamId: string, prepared: PreparedEvent[], options: AppendOptions): Promise<AppendResult> {
+    return this.sql.begin(async (tx): Promise<AppendResult> => {
+      const recorded = await appendEvents(tx, streamId, prepared, options);
+      const last = recorded[recorded.length - 1]!;
+      // Independent of each other, so sent together: postgres.js pipelines them on the
+      // transaction's connection, one round trip for all their first statements.
+      const work = this.inlineProjections
+        .filter((projection) => recorded.some((e) => projection.eventTypes.includes(e.type)))
+        .map((projection) => projection.apply(tx, recorded));
+      // Settled, not raced: nothing may still be running on the connection when it rolls back.
+      const reasons = (await Promise.allSettled(work)).flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      if (reasons.length > 0) throw reasons[0];
+      return { streamId, version: last.version, position: last.position, duplicate: false, events: recorded };
+    });
   }
 
   async findIdempotent(key: string, db: Queryable = this.sql): Promise<AppendResult | undefined> {

@@ -87,6 +87,16 @@ describe('Event store', () => {
       for (const r of results) expect({ version: r.version, position: r.position }).toEqual({ version: results[0]!.version, position: results[0]!.position });
       expect(await eventCount()).toBe(before + 1);
     });
+
+    it('should answer with the first stream and write nothing to the second when the key comes back elsewhere', async () => {
+      const first = await store.append('counter-f', [increment(1), increment(2)], appendOptions({ idempotencyKey: 'cmd-2' }));
+      expect(first).toMatchObject({ streamId: 'counter-f', version: 2, duplicate: false });
+      const before = await eventCount();
+      const again = await store.append('counter-g', [increment(3)], appendOptions({ idempotencyKey: 'cmd-2' }));
+      expect(again).toMatchObject({ streamId: 'counter-f', version: 2, position: first.position, duplicate: true });
+      expect(await eventCount()).toBe(before);
+      expect(await store.streamVersion('counter-g')).toBe(0);
+    });
   });
 
   describe('When reading a stream backwards', () => {
