@@ -23,7 +23,10 @@ export type FulfilmentOptions = {
   readonly stepTimeoutMs?: number;
   /** How long a claimed saga stays with this process without renewal; others take over after. */
   readonly leaseMs?: number;
-  /** Sagas advanced side by side in this process. */
+  /**
+   * Sagas advanced side by side in this process (default 64). They mostly wait on participants and
+   * commits, so many at once cost little and share commits, reads and wake-ups.
+   */
   readonly concurrency?: number;
   /** Longest sleep between looks at the queue (appends and NOTIFY wake it sooner). */
   readonly pollMs?: number;
@@ -81,7 +84,7 @@ export class FulfilmentProcessor {
     this.retryPolicy = { ...defaultRetryPolicy, ...options.retryPolicy };
     this.stepTimeoutMs = options.stepTimeoutMs ?? 2000;
     this.leaseMs = Math.max(options.leaseMs ?? 15_000, this.stepTimeoutMs * 2 + 1000);
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? 64;
     this.pollMs = options.pollMs ?? 1000;
     this.coalesceMs = options.coalesceMs ?? 10;
     this.random = options.random ?? Math.random;
