@@ -17,17 +17,7 @@ export class LatencyRecorder {
   }
 
   summary(): LatencySummary {
-    const sorted = this.samples.slice(0, this.length).sort();
-    let sum = 0;
-    for (const sample of sorted) sum += sample;
-    return {
-      count: sorted.length,
-      meanMs: sorted.length ? sum / sorted.length : Number.NaN,
-      p50Ms: percentile(sorted, 50),
-      p90Ms: percentile(sorted, 90),
-      p99Ms: percentile(sorted, 99),
-      maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
-    };
+    return summarize(this.samples.subarray(0, this.length));
   }
 }
 
@@ -36,6 +26,7 @@ export type LatencySummary = {
   readonly meanMs: number;
   readonly p50Ms: number;
   readonly p90Ms: number;
+  readonly p95Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
 };
@@ -45,4 +36,20 @@ export const percentile = (sorted: ArrayLike<number>, p: number): number => {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+};
+
+/** Count, mean, nearest-rank percentiles and max of samples in ms (copied, then sorted). */
+export const summarize = (samples: ArrayLike<number>): LatencySummary => {
+  const sorted = Float64Array.from(samples).sort();
+  let sum = 0;
+  for (const sample of sorted) sum += sample;
+  return {
+    count: sorted.length,
+    meanMs: sorted.length ? sum / sorted.length : Number.NaN,
+    p50Ms: percentile(sorted, 50),
+    p90Ms: percentile(sorted, 90),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+  };
 };

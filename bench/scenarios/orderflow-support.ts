@@ -21,7 +21,7 @@ import { createOrderflow, startWorkers, type Orderflow } from '../../server/orde
 import type { FulfilmentOptions } from '../../server/fulfilment/processor';
 import { participantNames, setFaults } from '../../server/participants/faults';
 import { cpuBetween, cpuSnapshot, type CpuSnapshot, type CpuSummary } from '../lib/cpu';
-import { percentile, type LatencySummary } from '../lib/stats';
+import { summarize, type LatencySummary } from '../lib/stats';
 import { formatMs } from '../lib/format';
 
 /** A benchmark order: customers and products of the demo catalog in turn, one to three lines. */
@@ -229,29 +229,9 @@ export const us = (v: number | undefined): string => (v === undefined || !Number
 export const pair = (s: Pick<LatencySummary, 'p50Ms' | 'p99Ms'> | undefined): string => (s ? `${formatMs(s.p50Ms)} / ${formatMs(s.p99Ms)}` : 'n/a');
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export type TimedSummary = {
-  readonly count: number;
-  readonly meanMs: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-};
-
-/** p50/p95/p99 of samples in ms (nearest rank, as bench/lib/stats.ts). */
-export const summarize = (samples: ArrayLike<number>): TimedSummary => {
-  const sorted = Float64Array.from(samples as ArrayLike<number>).sort();
-  let sum = 0;
-  for (const s of sorted) sum += s;
-  return {
-    count: sorted.length,
-    meanMs: sorted.length ? sum / sorted.length : Number.NaN,
-    p50Ms: percentile(sorted, 50),
-    p95Ms: percentile(sorted, 95),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
-  };
-};
+/** The latency summary the application scenarios report (bench/lib/stats.ts). */
+export type TimedSummary = LatencySummary;
+export { summarize };
 
 /**
  * One caller running `op` back to back: `warmupMs` unmeasured, then `durationMs` (at least
