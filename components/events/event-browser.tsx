@@ -10,6 +10,7 @@ import { useTRPC } from '@/components/trpc/client';
 import { JsonView } from '@/components/ui/json-view';
 import { RelTime } from '@/components/ui/rel-time';
 import { Empty, ErrorBox, Spinner } from '@/components/ui/states';
+import { useToggleSet } from '@/components/lib/use-toggle-set';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE = 50;
@@ -35,7 +36,7 @@ export const EventBrowser = () => {
   const [tail, setTail] = useState(false);
   const [cursors, setCursors] = useState<number[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
+  const { open, toggle } = useToggleSet<number>();
   const firstSeen = useRef<number | null>(null);
 
   const key = `${type}|${streamId}`;
@@ -80,13 +81,6 @@ export const EventBrowser = () => {
     return () => clearTimeout(timer);
   }, [streamText, streamId]);
 
-  const toggle = (position: number) =>
-    setOpen((current) => {
-      const next = new Set(current);
-      if (next.has(position)) next.delete(position);
-      else next.add(position);
-      return next;
-    });
 
   const items = list.data?.items ?? [];
 

@@ -1,9 +1,9 @@
 'use client';
-import { useState } from 'react';
 import type { TimelineEvent } from '@/components/lib/types';
 import { JsonView } from '@/components/ui/json-view';
 import { IconRewindTo } from '@/components/ui/icons';
 import { RelTime } from '@/components/ui/rel-time';
+import { useToggleSet } from '@/components/lib/use-toggle-set';
 
 const STREAM_TONE: Record<string, string> = {
   order: 'bg-indigo-50 text-indigo-800 ring-indigo-200',
@@ -50,14 +50,7 @@ export const Timeline = ({
   replaying: boolean;
   onSelect: (position: number) => void;
 }) => {
-  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
-  const toggle = (position: number) =>
-    setOpen((current) => {
-      const next = new Set(current);
-      if (next.has(position)) next.delete(position);
-      else next.add(position);
-      return next;
-    });
+  const { open, setOpen, toggle } = useToggleSet<number>();
   const allOpen = events.length > 0 && events.every((e) => open.has(e.position));
   return (
     <section className="panel" aria-labelledby="timeline-title" data-testid="timeline">
