@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import postgres from 'postgres';
 import type { Queryable } from '@/db/client';
 import { ConcurrencyError } from '../shared/errors';
 import type { EventRegistry } from './event-registry';
@@ -107,10 +108,8 @@ export const appendEvents = async (
         SELECT position, version, recorded_at FROM inserted`
     : db<Written[]>`WITH stream AS (${stream}) ${insert}`
   ).catch((error: unknown) => {
-    if (key && (error as { code?: string; constraint_name?: string }).code === '23505' && (error as { constraint_name?: string }).constraint_name === 'idempotency_keys_pkey') {
-      throw new IdempotencyKeyTaken(key);
-    }
-    throw error;
+    const keyTaken = error instanceof postgres.PostgresError && error.code === '23505' && error.constraint_name === 'idempotency_keys_pkey';
+    throw key && keyTaken ? new IdempotencyKeyTaken(key) : error;
   });
   if (rows.length === 0) throw new ConcurrencyError(streamId, options.expectedVersion, await currentVersion(db, streamId));
   const firstVersion = Math.min(...rows.map((r) => r.version));

@@ -46,7 +46,7 @@ export class EventStore {
     const key = options.idempotencyKey;
     let result: AppendResult;
     try {
-      result = this.inlineTypes.size > 0 && events.some((e) => this.inlineTypes.has(e.type))
+      result = events.some((e) => this.inlineTypes.has(e.type))
         ? await this.appendWithProjections(streamId, prepared, options)
         : await this.appendAlone(streamId, prepared, options);
     } catch (error) {

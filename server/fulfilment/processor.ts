@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '@/db/client';
@@ -158,7 +159,7 @@ export class FulfilmentProcessor {
       // Busy (appends keep waking it): a look at most every coalesceMs, each over all that came since.
       if (this.dirty) {
         const pause = startedAt + this.coalesceMs - Date.now();
-        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        if (pause > 0) await delay(pause);
       } else {
         await this.sleep(waitMs);
       }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader } from '../event-store/global-log-reader';
@@ -95,7 +96,7 @@ export class LogFollower {
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);
           // While appends trickle in, a read at most every coalesceMs, each over everything since.
           const pause = startedAt + (this.options.coalesceMs ?? 5) - performance.now();
-          if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+          if (pause > 0) await delay(pause);
           continue;
         }
         if (batch.waitingOnGap) waitMs = 2;

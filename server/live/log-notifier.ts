@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql } from '@/db/client';
 
 export const EVENTS_CHANNEL = 'orderflow_events';
@@ -34,7 +35,7 @@ export class LogNotifier {
         const position = this.pending;
         this.pending = 0;
         await this.sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${`${position}:${this.token}`})`.catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, this.coalesceMs));
+        await delay(this.coalesceMs);
       }
     } finally {
       this.sending = false;

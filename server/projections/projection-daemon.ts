@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql, TransactionSql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader, type LogBatch } from '../event-store/global-log-reader';
@@ -166,7 +167,7 @@ export class ProjectionDaemon {
         // While appends trickle in, each round would carry an event or two: rounds start at most
         // every coalesceMs, each over everything since. A round over full batches takes longer anyway.
         const pause = now + this.coalesceMs - performance.now();
-        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        if (pause > 0) await delay(pause);
         continue;
       }
       await this.sleep(gap ? 5 : waitForRetry ? Math.min(idleMs, 1000) : idleMs);
