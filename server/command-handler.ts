@@ -27,6 +27,7 @@ export const loadAggregate = async <C extends Command, E extends Event, S>(
     const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     position = last?.position ?? 0;
   }
+  aggregateCacheOf(store).set(decider, streamId, { state, version, position });
   return { state, version, position };
 };
 
@@ -44,12 +45,6 @@ export type HandleOptions<C extends Command, E extends Event, S> = {
   readonly snapshot?: SnapshotPolicy<S>;
   /** Re-reads and decides again after losing a race, when no expected version was given. */
   readonly maxAttempts?: number;
-  /**
-   * The stream as the caller last had it (the result of its previous command): the first attempt
-   * decides on it instead of reading the stream. Stale is harmless: the append then fails on the
-   * version and the next attempt reads the stream.
-   */
-  readonly known?: Loaded<S>;
 };
 
 export type HandleResult<S> = {
@@ -65,10 +60,10 @@ export type HandleResult<S> = {
  * Load, decide, append with the version it decided on. Deciding is pure, so losing a race to
  * another writer is answered by deciding again on the newer state, a bounded number of times.
  *
- * The state decided on first may be one already in memory (the caller's `known`, or this
- * process's cache of the stream). Such a state is trusted only by an append that succeeds at its
- * version; if the decider refuses the command or finds nothing to do, the stream is read and the
- * command decided again before that answer is given.
+ * The state decided on first may be the one this process kept of the stream (its aggregate
+ * cache, which every load and every command here keeps up to date). Such a state is trusted
+ * only by an append that succeeds at its version; if the decider refuses the command or finds
+ * nothing to do, the stream is read and the command decided again before that answer is given.
  */
 export const handleCommand = async <C extends Command, E extends Event, S>(
   store: EventStore,
@@ -82,7 +77,7 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
   // pays no extra read.
   const storedResult = async () => (idempotencyKey ? store.findIdempotent(idempotencyKey) : undefined);
   let inMemory: Loaded<S> | undefined =
-    options.known ?? (options.expectedVersion === undefined ? cache.get(decider, streamId) : undefined);
+    options.expectedVersion === undefined ? cache.get(decider, streamId) : undefined;
   for (let attempt = 1; ; ) {
     const fromMemory = inMemory !== undefined;
     const loaded = inMemory ?? (await loadAggregate(store, streamId, decider, options.snapshot));
@@ -103,7 +98,6 @@ export const handleCommand = async <C extends Command, E extends Event, S>(
       if (fromMemory) continue;
       const stored = await storedResult();
       if (stored) return replayed(store, stored, decider, options.snapshot);
-      cache.set(decider, streamId, loaded);
       return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events: [], duplicate: false };
     }
     try {

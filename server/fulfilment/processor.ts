@@ -190,7 +190,7 @@ export class FulfilmentProcessor {
     this.active.set(claim.orderId, run);
   }
 
-  private command(orderId: string, command: FulfilmentCommand, causationId: string | null, known: Loaded<FulfilmentState> | undefined) {
+  private command(orderId: string, command: FulfilmentCommand, causationId: string | null) {
     return handleCommand(this.deps.store, {
       streamId: fulfilmentStreamId(orderId),
       decider: fulfilmentDecider,
@@ -199,7 +199,6 @@ export class FulfilmentProcessor {
       causationId,
       actor: sagaActor,
       now: command.data.now,
-      ...(known ? { known } : {}),
     });
   }
 
@@ -240,7 +239,6 @@ export class FulfilmentProcessor {
                 data: { orderId: claim.orderId, step: work.step, attempt: work.attempt, worker: this.workerId, now },
               },
               null,
-              known,
             );
             known = started;
             startedBy = startedEventId(started.events);
@@ -271,7 +269,6 @@ export class FulfilmentProcessor {
             },
           },
           startedBy,
-          known,
         );
         known = recorded;
         startedBy = startedEventId(recorded.events);
