@@ -46,7 +46,43 @@ export class IdempotencyKeyTaken extends Error {
   }
 }
 
-type Written = { position: number; version: number; recorded_at: Date };
+export type Written = { position: number; version: number; recorded_at: Date };
+
+/** Each event's metadata: a fresh id and what the append options say of its cause and actor. */
+export const buildMetadata = (events: readonly PreparedEvent[], options: AppendOptions): EventMetadata[] =>
+  events.map((event) => ({
+    eventId: uuidv7(),
+    correlationId: options.correlationId,
+    causationId: options.causationId ?? null,
+    occurredAt: options.now,
+    schemaVersion: event.schemaVersion,
+    actor: options.actor,
+    ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+  }));
+
+/** The recorded events, built from the validated input and the rows the insert returned. */
+export const toRecorded = (
+  streamId: string,
+  events: readonly PreparedEvent[],
+  metadata: readonly EventMetadata[],
+  rows: readonly Written[],
+): RecordedEvent[] => {
+  const firstVersion = Math.min(...rows.map((r) => r.version));
+  return rows
+    .map((row) => {
+      const i = row.version - firstVersion;
+      return {
+        position: row.position,
+        streamId,
+        version: row.version,
+        type: events[i]!.type,
+        data: events[i]!.data,
+        metadata: metadata[i]!,
+        recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : String(row.recorded_at),
+      };
+    })
+    .sort((a, b) => a.version - b.version);
+};
 
 /**
  * The whole append is one statement: the stream row is advanced in a CTE that the insert reads
@@ -62,15 +98,7 @@ export const appendEvents = async (
   options: AppendOptions,
 ): Promise<RecordedEvent[]> => {
   const count = events.length;
-  const metadata: EventMetadata[] = events.map((event) => ({
-    eventId: uuidv7(),
-    correlationId: options.correlationId,
-    causationId: options.causationId ?? null,
-    occurredAt: options.now,
-    schemaVersion: event.schemaVersion,
-    actor: options.actor,
-    ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-  }));
+  const metadata = buildMetadata(events, options);
   const stream = advanceStreamVersion(db, streamId, count, options.expectedVersion);
   const only = events[0]!;
   const insert =
@@ -112,19 +140,5 @@ export const appendEvents = async (
     throw key && keyTaken ? new IdempotencyKeyTaken(key) : error;
   });
   if (rows.length === 0) throw new ConcurrencyError(streamId, options.expectedVersion, await currentVersion(db, streamId));
-  const firstVersion = Math.min(...rows.map((r) => r.version));
-  return rows
-    .map((row) => {
-      const i = row.version - firstVersion;
-      return {
-        position: row.position,
-        streamId,
-        version: row.version,
-        type: events[i]!.type,
-        data: events[i]!.data,
-        metadata: metadata[i]!,
-        recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : String(row.recorded_at),
-      };
-    })
-    .sort((a, b) => a.version - b.version);
+  return toRecorded(streamId, events, metadata, rows);
 };

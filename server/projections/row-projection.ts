@@ -76,7 +76,8 @@ export const rowProjection = <R extends Row, S = R>(spec: RowProjectionSpec<R, S
         changed.add(key);
       }
       if (changed.size === 0) return;
-      const rows = [...changed].map((key) => toRow(states.get(key)!.state));
+      // In key order: appends written together lock rows in one order, so never in a circle.
+      const rows = [...changed].sort().map((key) => toRow(states.get(key)!.state));
       const payload = JSON.stringify(rows);
       const columns = Object.keys(rows[0]!);
       await tx`
