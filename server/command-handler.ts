@@ -1,3 +1,4 @@
+import AsyncLock from 'async-lock';
 import { aggregateCacheOf } from './aggregate-cache';
 import type { EventStore } from './event-store/event-store';
 import type { RecordedEvent } from './event-store/types';
@@ -30,6 +31,16 @@ export const loadAggregate = async <C extends Command, E extends Event, S>(
   aggregateCacheOf(store).set(decider, streamId, { state, version, position });
   return { state, version, position };
 };
+
+/**
+ * The state this process last saw of the stream, else the stream as read. For deciding what to try
+ * next (a saga's next step), where a stale state costs only a refused append and a fresh read.
+ */
+export const latestKnown = async <C extends Command, E extends Event, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+): Promise<Loaded<S>> => aggregateCacheOf(store).get(decider, streamId) ?? loadAggregate(store, streamId, decider);
 
 export type HandleOptions<C extends Command, E extends Event, S> = {
   readonly streamId: string;
@@ -65,7 +76,30 @@ export type HandleResult<S> = {
  * only by an append that succeeds at its version; if the decider refuses the command or finds
  * nothing to do, the stream is read and the command decided again before that answer is given.
  */
-export const handleCommand = async <C extends Command, E extends Event, S>(
+export const handleCommand = <C extends Command, E extends Event, S>(
+  store: EventStore,
+  options: HandleOptions<C, E, S>,
+): Promise<HandleResult<S>> => streamTurnsOf(store).acquire(options.streamId, () => decideAndAppend(store, options));
+
+const streamTurns = new WeakMap<EventStore, AsyncLock>();
+
+/**
+ * Commands on one stream take turns within a process: each is decided on the state the one before
+ * it left (kept in the aggregate cache), instead of all deciding on the same state and all but one
+ * losing the append, reading the stream again and deciding again. Hot streams (a popular sku's
+ * stock) get one append per commit instead of a storm of retries. Other processes still race,
+ * and the expected version still settles that.
+ */
+const streamTurnsOf = (store: EventStore): AsyncLock => {
+  let turns = streamTurns.get(store);
+  if (!turns) {
+    turns = new AsyncLock({ maxPending: Number.POSITIVE_INFINITY });
+    streamTurns.set(store, turns);
+  }
+  return turns;
+};
+
+const decideAndAppend = async <C extends Command, E extends Event, S>(
   store: EventStore,
   options: HandleOptions<C, E, S>,
 ): Promise<HandleResult<S>> => {

@@ -9,7 +9,7 @@ import type { Actor } from '../shared/messages';
 import type { FulfilmentCommand } from './commands';
 import { fulfilmentDecider } from './decider';
 import { fulfilmentStreamId } from './stream';
-import { enqueueSaga } from './work-queue';
+import { enqueueSagas } from './work-queue';
 
 const checkpointName = 'fulfilment';
 const intakeLock = 'orderflow:saga-intake';
@@ -71,10 +71,10 @@ export class FulfilmentIntake {
     const work = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         for (const event of next) await this.acceptOne(event);
-        await enqueueSaga(this.sql, next[0]!.data.orderId, this.options.now());
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.parallelism, queue.length) }, work));
+    await enqueueSagas(this.sql, [...byOrder.keys()], this.options.now());
   }
 
   private async acceptOne(event: OrderInput): Promise<void> {

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '@/db/client';
-import { handleCommand, loadAggregate, type Loaded } from '../command-handler';
+import { handleCommand, latestKnown, loadAggregate, type Loaded } from '../command-handler';
 import type { EventRegistry } from '../event-store/event-registry';
 import type { EventStore } from '../event-store/event-store';
 import { createParticipants, type Participants } from '../participants/participants';
@@ -96,7 +96,7 @@ export class FulfilmentProcessor {
       now: deps.now,
       actor: sagaActor,
       batchSize: options.intakeBatchSize ?? 200,
-      parallelism: 8,
+      parallelism: 32,
     });
   }
 
@@ -213,12 +213,16 @@ export class FulfilmentProcessor {
     const streamId = fulfilmentStreamId(claim.orderId);
     let leaseRenewedAt = Date.now();
     let known: Loaded<FulfilmentState> | undefined;
+    let fresh = false;
     // The event that started the attempt in flight, when this process started it.
     let startedBy: string | null = null;
     try {
       for (;;) {
         if (!this.running) return await releaseClaim(sql, claim, this.workerId, this.deps.now());
-        known ??= await loadAggregate(this.deps.store, streamId, fulfilmentDecider);
+        // What this process last saw of the saga (its intake or an earlier claim here) is a hint:
+        // if another process moved it since, the next append is refused and it is read afresh.
+        known ??= fresh ? await loadAggregate(this.deps.store, streamId, fulfilmentDecider) : await latestKnown(this.deps.store, streamId, fulfilmentDecider);
+        fresh = false;
         const { state } = known;
         const now = this.deps.now();
         const work: FulfilmentWork = nextWork(state, now);
@@ -246,6 +250,7 @@ export class FulfilmentProcessor {
             // The saga moved meanwhile (a cancellation arrived): decide again on the new state.
             if (error instanceof DomainError && error.code === 'CONFLICT') {
               known = undefined;
+              fresh = true;
               continue;
             }
             throw error;

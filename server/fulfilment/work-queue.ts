@@ -6,10 +6,13 @@ import type { Queryable, Sql } from '@/db/client';
  */
 export type Claim = { readonly orderId: string; readonly nudges: number };
 
-/** Makes a saga due at `dueAt` (or earlier, if it already is) and counts the nudge. */
-export const enqueueSaga = async (db: Queryable, orderId: string, dueAt: string): Promise<void> => {
+/** Makes sagas due at `dueAt` (or earlier, if they already are) and counts the nudge. */
+export const enqueueSagas = async (db: Queryable, orderIds: readonly string[], dueAt: string): Promise<void> => {
+  if (orderIds.length === 0) return;
+  // Sorted, so two intakes never lock the same rows in opposite orders.
   await db`
-    INSERT INTO saga_work (order_id, due_at) VALUES (${orderId}, ${dueAt})
+    INSERT INTO saga_work (order_id, due_at)
+    SELECT order_id, ${dueAt}::timestamptz FROM unnest(${[...new Set(orderIds)].sort()}::text[]) AS t(order_id) ORDER BY order_id
     ON CONFLICT (order_id) DO UPDATE SET due_at = LEAST(saga_work.due_at, EXCLUDED.due_at), nudges = saga_work.nudges + 1`;
 };
 
