@@ -54,6 +54,11 @@ export type HandleOptions<C extends Command, E extends Event, S> = {
   readonly actor: Actor;
   readonly now: string;
   readonly snapshot?: SnapshotPolicy<S>;
+  /**
+   * A hint that the stream most likely does not exist yet (a fresh id): the command is decided on
+   * the initial state without reading the stream, and the append checks it like a cached state.
+   */
+  readonly streamIsNew?: boolean;
   /** Re-reads and decides again after losing a race, when no expected version was given. */
   readonly maxAttempts?: number;
 };
@@ -111,7 +116,9 @@ const decideAndAppend = async <C extends Command, E extends Event, S>(
   // pays no extra read.
   const storedResult = async () => (idempotencyKey ? store.findIdempotent(idempotencyKey) : undefined);
   let inMemory: Loaded<S> | undefined =
-    options.expectedVersion === undefined ? cache.get(decider, streamId) : undefined;
+    options.expectedVersion === undefined
+      ? (cache.get(decider, streamId) ?? (options.streamIsNew ? { state: decider.initialState(), version: 0, position: 0 } : undefined))
+      : undefined;
   for (let attempt = 1; ; ) {
     const fromMemory = inMemory !== undefined;
     const loaded = inMemory ?? (await loadAggregate(store, streamId, decider, options.snapshot));

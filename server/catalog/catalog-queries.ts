@@ -10,19 +10,16 @@ export const listProducts = async (db: Queryable) =>
     FROM products p LEFT JOIN inventory_levels l USING (sku)
     ORDER BY p.name`;
 
-/** The catalog entries for the skus asked for; unknown skus are simply absent (the decider says so). */
-export const catalogFor = async (db: Queryable, skus: readonly string[]): Promise<Catalog> => {
-  const rows = await db<{ sku: string; name: string; price_cents: number }[]>`
-    SELECT sku, name, price_cents FROM products WHERE sku = ANY(${[...skus]}::text[])`;
-  return Object.fromEntries(rows.map((r) => [r.sku, { name: r.name, unitPriceCents: r.price_cents }]));
-};
-
 export const listCustomers = async (db: Queryable) =>
   db<{ customerId: string; name: string; email: string; country: string }[]>`
     SELECT customer_id AS "customerId", name, email, country FROM customers ORDER BY name`;
 
-export const findCustomer = async (db: Queryable, customerId: string) => {
-  const [row] = await db<{ customerId: string; name: string }[]>`
-    SELECT customer_id AS "customerId", name FROM customers WHERE customer_id = ${customerId}`;
-  return row;
+/** What placing an order needs from reference data, in one round trip: the customer and the skus' entries. */
+export const orderReferenceData = async (db: Queryable, customerId: string, skus: readonly string[]) => {
+  const [row] = await db<{ customer: { customerId: string; name: string } | null; catalog: Catalog }[]>`
+    SELECT
+      (SELECT json_build_object('customerId', customer_id, 'name', name) FROM customers WHERE customer_id = ${customerId}) AS customer,
+      (SELECT coalesce(json_object_agg(sku, json_build_object('name', name, 'unitPriceCents', price_cents)), '{}'::json)
+       FROM products WHERE sku = ANY(${[...skus]}::text[])) AS catalog`;
+  return { customer: row?.customer ?? undefined, catalog: row?.catalog ?? {} };
 };

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { handleCommand } from '../command-handler';
-import { catalogFor, findCustomer } from '../catalog/catalog-queries';
+import { orderReferenceData } from '../catalog/catalog-queries';
 import type { Orderflow } from '../orderflow';
 import { orderDecider } from '../orders/decider';
 import { orderStreamId } from '../orders/stream';
@@ -16,7 +16,7 @@ export const placeOrder = async (
   input: PlaceOrderInput,
   actor: Actor = { kind: 'user', id: input.customerId },
 ): Promise<CommandResult> => {
-  const customer = await findCustomer(app.sql, input.customerId);
+  const { customer, catalog } = await orderReferenceData(app.sql, input.customerId, input.lines.map((l) => l.sku));
   if (!customer) throw new NotFoundError('Customer', input.customerId);
   const orderId = input.orderId ?? uuidv7();
   const now = app.clock.now();
@@ -32,11 +32,12 @@ export const placeOrder = async (
         lines: input.lines,
         shippingAddress: input.shippingAddress,
         paymentToken: input.paymentToken,
-        catalog: await catalogFor(app.sql, input.lines.map((l) => l.sku)),
+        catalog,
         now,
       },
     },
     idempotencyKey: input.idempotencyKey ? `place-order:${input.idempotencyKey}` : undefined,
+    streamIsNew: true,
     correlationId: orderId,
     actor,
     now,

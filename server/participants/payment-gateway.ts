@@ -46,6 +46,8 @@ export const createPaymentGateway = (deps: ParticipantDeps) => ({
     const result = await handleCommand(deps.store, {
       streamId: paymentStreamId(call.orderId),
       decider: paymentDecider,
+      // The first attempt's stream is new: no read. A retry finds it written and reads it then.
+      streamIsNew: true,
       command: {
         type: 'ChargePayment',
         data: { paymentId: `pay_${uuidv7()}`, orderId: call.orderId, amountCents: charge.amountCents, token: charge.token, outcome, now: options.now },

@@ -35,6 +35,8 @@ export const createShippingCarrier = (deps: ParticipantDeps) => ({
     const result = await handleCommand(deps.store, {
       streamId: shipmentStreamId(call.orderId),
       decider: shipmentDecider,
+      // The first attempt's stream is new: no read. A retry finds it written and reads it then.
+      streamIsNew: true,
       command: {
         type: 'CreateShipment',
         data: {
