@@ -15,7 +15,13 @@ export type Clock = { now: () => string };
 export const systemClock: Clock = { now: () => new Date().toISOString() };
 
 /** A background worker that every process may run; they coordinate through Postgres. */
-export type Worker = { start: () => void; stop: () => Promise<void>; wake: () => void };
+export type Worker = {
+  start: () => void;
+  stop: () => Promise<void>;
+  wake: () => void;
+  /** The event types it acts on, when not all: an append of none of them here does not wake it. */
+  readonly wakesOn?: ReadonlySet<string>;
+};
 
 export type Orderflow = {
   readonly sql: Sql;
@@ -63,9 +69,12 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
     follower.wake();
     for (const worker of workers) worker.wake();
   };
-  store.onAppended((position) => {
+  store.onAppended((position, events) => {
     notifier.appended(position);
-    wakeAll();
+    follower.wake();
+    // The saga processor's own steps append all the time; only what starts or cancels a saga
+    // (or a projection's types) concerns the loops. A NOTIFY from elsewhere wakes them all.
+    for (const worker of workers) if (!worker.wakesOn || events.some((e) => worker.wakesOn!.has(e.type))) worker.wake();
   });
   const unlisten = await listenForAppends(sql, wakeAll, notifier.token);
   await daemon.ensureCheckpoints();

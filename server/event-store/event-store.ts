@@ -1,6 +1,6 @@
 import type { Queryable, Sql } from '@/db/client';
 import { IdempotencyKeyTaken, prepareEvents } from './append-to-stream';
-import type { GroupQueueOptions } from './group-queue';
+import type { GroupQueueOptions } from '../shared/group-queue';
 import { StreamReader } from './stream-reader';
 import { StreamWriter, type InlineProjection } from './stream-writer';
 import type { EventRegistry } from './event-registry';
@@ -8,6 +8,9 @@ import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-ev
 import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './types';
 
 export type { InlineProjection } from './stream-writer';
+
+/** The last position of a committed append and its events. */
+export type AppendListener = (position: number, events: readonly RecordedEvent[]) => void;
 
 type StoredResult = { streamId: string; version: number; position: number };
 
@@ -26,7 +29,7 @@ export type EventStoreOptions = {
 };
 
 export class EventStore {
-  private readonly appendListeners = new Set<(position: number) => void>();
+  private readonly appendListeners = new Set<AppendListener>();
   private readonly writer: StreamWriter;
   private readonly reader: StreamReader;
 
@@ -40,8 +43,8 @@ export class EventStore {
     this.reader = new StreamReader(sql, options.readQueue);
   }
 
-  /** Called after every committed append with its last position (wakes local followers, sends NOTIFY). */
-  onAppended(listener: (position: number) => void): () => void {
+  /** Called after every committed append (wakes local followers and workers, sends NOTIFY). */
+  onAppended(listener: AppendListener): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
   }
@@ -64,7 +67,7 @@ export class EventStore {
       if (!stored) throw error;
       return stored;
     }
-    for (const listener of this.appendListeners) listener(result.position);
+    for (const listener of this.appendListeners) listener(result.position, result.events);
     return result;
   }
 

@@ -1,6 +1,6 @@
 import type { Sql } from '@/db/client';
 import { EVENT_COLUMNS, type StoredEventRow } from './stored-event-row';
-import { GroupQueue, type GroupQueueOptions, type Queued } from './group-queue';
+import { GroupQueue, type GroupQueueOptions, type Queued } from '../shared/group-queue';
 
 type Read = { readonly streamId: string; readonly fromVersion: number };
 
@@ -17,7 +17,7 @@ export class StreamReader {
     options: Partial<GroupQueueOptions> = {},
   ) {
     this.queue = new GroupQueue<Read, StoredEventRow[]>((batch) => this.readBatch(batch), {
-      maxInFlight: options.maxInFlight ?? 4,
+      maxInFlight: options.maxInFlight ?? 2,
       maxBatch: options.maxBatch ?? 100,
     });
   }

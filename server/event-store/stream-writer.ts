@@ -3,7 +3,7 @@ import type { Sql, TransactionSql } from '@/db/client';
 import { ConcurrencyError } from '../shared/errors';
 import { appendBatch, type BatchItem, type BatchOutcome } from './append-batch';
 import { appendEvents, type PreparedEvent } from './append-to-stream';
-import { GroupQueue, type GroupQueueOptions, type Queued } from './group-queue';
+import { GroupQueue, type GroupQueueOptions, type Queued } from '../shared/group-queue';
 import type { AppendOptions, RecordedEvent } from './types';
 
 /** Runs in the append's own transaction, so its rows are readable the moment the append returns. */
@@ -33,7 +33,7 @@ export class StreamWriter {
     this.inlineTypes = new Set(inlineProjections.flatMap((p) => p.eventTypes));
     this.queue = new GroupQueue<Append, RecordedEvent[]>(
       (batch) => this.writeBatch(batch),
-      { maxInFlight: options.maxInFlight ?? 4, maxBatch: options.maxBatch ?? 100 },
+      { maxInFlight: options.maxInFlight ?? 2, maxBatch: options.maxBatch ?? 100 },
       {
         alone: (append) => typeof append.options.expectedVersion !== 'number',
         claims: (append) => [`stream:${append.streamId}`, ...(append.options.idempotencyKey ? [`key:${append.options.idempotencyKey}`] : [])],

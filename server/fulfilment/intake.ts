@@ -47,12 +47,14 @@ export class FulfilmentIntake {
   /** Handles one batch; says whether it moved, found nothing, waits on a hole or another process. */
   async step(): Promise<'progressed' | 'idle' | 'gap' | 'busy'> {
     return this.sql.begin(async (tx) => {
-      const [locked] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${intakeLock})) AS ok`;
-      if (!locked?.ok) return 'busy';
-      const [checkpoint] = await tx<{ position: number }[]>`SELECT position FROM saga_checkpoints WHERE name = ${checkpointName}`;
-      if (!checkpoint) return 'idle';
-      const batch = await this.reader.read(tx, checkpoint.position, this.options.batchSize, { types: intakeEventTypes });
-      if (batch.position === checkpoint.position) return batch.waitingOnGap ? 'gap' : 'idle';
+      const [checkpoint] = await tx<{ position: number | null }[]>`
+        SELECT (SELECT position FROM saga_checkpoints WHERE name = ${checkpointName}) AS position
+        WHERE pg_try_advisory_xact_lock(hashtext(${intakeLock}))`;
+      if (!checkpoint) return 'busy';
+      if (checkpoint.position === null) return 'idle';
+      const at = checkpoint.position;
+      const batch = await this.reader.read(tx, at, this.options.batchSize, { types: intakeEventTypes });
+      if (batch.position === at) return batch.waitingOnGap ? 'gap' : 'idle';
       await this.accept(batch.events as OrderInput[]);
       await tx`UPDATE saga_checkpoints SET position = ${batch.position}, updated_at = now() WHERE name = ${checkpointName}`;
       return 'progressed';
@@ -106,6 +108,7 @@ export class FulfilmentIntake {
       streamId: fulfilmentStreamId(orderId),
       decider: fulfilmentDecider,
       command,
+      streamIsNew: command.type === 'StartFulfilment',
       idempotencyKey: key,
       correlationId: orderId,
       causationId: event.metadata.eventId,

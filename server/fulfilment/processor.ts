@@ -10,13 +10,14 @@ import { DomainError } from '../shared/errors';
 import type { Actor } from '../shared/messages';
 import type { FulfilmentCommand } from './commands';
 import { fulfilmentDecider, nextWork, type FulfilmentWork } from './decider';
-import { FulfilmentIntake } from './intake';
+import { FulfilmentIntake, intakeEventTypes } from './intake';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 import type { ActiveFulfilment, FulfilmentState } from './state';
 import type { RecordedEvent } from '../event-store/types';
 import { executeWithTimeout, type StepExecutorDeps } from './step-executor';
 import { fulfilmentStreamId } from './stream';
-import { claimDueSagas, finishClaim, nextClaimableAt, releaseClaim, renewLease, type Claim } from './work-queue';
+import { GroupQueue, type Queued } from '../shared/group-queue';
+import { claimDueSagas, finishClaim, finishClaims, nextClaimableAt, releaseClaim, renewLease, type Claim } from './work-queue';
 
 export type FulfilmentOptions = {
   readonly retryPolicy?: Partial<RetryPolicy>;
@@ -25,7 +26,7 @@ export type FulfilmentOptions = {
   /** How long a claimed saga stays with this process without renewal; others take over after. */
   readonly leaseMs?: number;
   /**
-   * Sagas advanced side by side in this process (default 64). They mostly wait on participants and
+   * Sagas advanced side by side in this process (default 128). They mostly wait on participants and
    * commits, so many at once cost little and share commits, reads and wake-ups.
    */
   readonly concurrency?: number;
@@ -63,6 +64,8 @@ export const sagaActor: Actor = { kind: 'saga', id: 'fulfilment' };
 export class FulfilmentProcessor {
   readonly workerId: string;
   readonly retryPolicy: RetryPolicy;
+  /** Its own steps need no wake-up: a finished claim wakes the loop itself. */
+  readonly wakesOn: ReadonlySet<string> = new Set(intakeEventTypes);
   private readonly stepTimeoutMs: number;
   private readonly leaseMs: number;
   private readonly concurrency: number;
@@ -72,6 +75,8 @@ export class FulfilmentProcessor {
   private readonly intake: FulfilmentIntake;
   private readonly executor: StepExecutorDeps;
   private readonly active = new Map<string, Promise<void>>();
+  /** Finished sagas, handed back together (see GroupQueue). */
+  private readonly finished: GroupQueue<{ claim: Claim; now: string }, void>;
   private running = false;
   private dirty = false;
   private wakeUp: (() => void) | undefined;
@@ -85,13 +90,14 @@ export class FulfilmentProcessor {
     this.retryPolicy = { ...defaultRetryPolicy, ...options.retryPolicy };
     this.stepTimeoutMs = options.stepTimeoutMs ?? 2000;
     this.leaseMs = Math.max(options.leaseMs ?? 15_000, this.stepTimeoutMs * 2 + 1000);
-    this.concurrency = options.concurrency ?? 64;
+    this.concurrency = options.concurrency ?? 128;
     this.pollMs = options.pollMs ?? 1000;
     this.coalesceMs = options.coalesceMs ?? 10;
     this.random = options.random ?? Math.random;
     const defaults = createParticipants({ sql: deps.sql, store: deps.store, random: options.faultRandom ?? Math.random });
     const participants = options.participants ? options.participants(defaults) : defaults;
     this.executor = { store: deps.store, participants, now: deps.now, actor: sagaActor };
+    this.finished = new GroupQueue<{ claim: Claim; now: string }, void>((batch) => this.finishBatch(batch), { maxInFlight: 1, maxBatch: 500 });
     this.intake = new FulfilmentIntake(deps.sql, deps.registry, deps.store, {
       now: deps.now,
       actor: sagaActor,
@@ -202,6 +208,26 @@ export class FulfilmentProcessor {
     });
   }
 
+  private async finishBatch(batch: Queued<{ claim: Claim; now: string }, void>[]): Promise<void> {
+    const { sql } = this.deps;
+    let done = new Set<string>();
+    try {
+      done = batch.length > 1 ? await finishClaims(sql, batch.map((f) => f.claim), this.workerId) : done;
+    } catch {
+      // Finished one by one below instead (a lost deadlock with an intake nudging the same rows).
+    }
+    await Promise.all(
+      batch.map(async ({ claim, now, resolve, reject }) => {
+        try {
+          if (!done.has(claim.orderId)) await finishClaim(sql, claim, this.workerId, now);
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
+  }
+
   /**
    * Advances one claimed saga until it waits for a timer, finishes, or this process stops. The
    * saga is read once per claim; after that each command's result is the state the next step is
@@ -226,7 +252,7 @@ export class FulfilmentProcessor {
         const { state } = known;
         const now = this.deps.now();
         const work: FulfilmentWork = nextWork(state, now);
-        if (work.kind === 'none' || work.kind === 'done') return await finishClaim(sql, claim, this.workerId, now);
+        if (work.kind === 'none' || work.kind === 'done') return await this.finished.submit({ claim, now });
         if (work.kind === 'wait') return await releaseClaim(sql, claim, this.workerId, work.until);
         // Renewed well before it can run out: a step is bounded by its deadline, far below the lease.
         if (Date.now() - leaseRenewedAt > this.leaseMs / 3) {

@@ -124,9 +124,13 @@ describe('Fulfilment saga', () => {
         const progress = await sagaProgressFor(app.sql, orderId);
         return progress?.steps[1]?.nextAttemptAt != null;
       });
-      // The timer lives in Postgres: the saga's work row is due only when the retry is.
-      const [work] = await app.sql<{ due_at: Date }[]>`SELECT due_at FROM saga_work WHERE order_id = ${orderId}`;
-      expect(work!.due_at.getTime()).toBeGreaterThan(Date.now());
+      // The timer lives in Postgres: once the processor hands the saga back (just after recording
+      // the failed attempt), its work row is due only when the retry is.
+      await waitUntil('the work row to wait for the retry', async () => {
+        const [work] = await app.sql<{ due_at: Date; locked_by: string | null }[]>`
+          SELECT due_at, locked_by FROM saga_work WHERE order_id = ${orderId}`;
+        return work !== undefined && work.locked_by === null && work.due_at.getTime() > Date.now();
+      });
 
       await cancelByCustomer(orderId);
       const progress = await waitForSaga(app, orderId);
