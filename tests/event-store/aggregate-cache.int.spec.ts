@@ -32,7 +32,13 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const increment = (store: EventStore, streamId: string, by: number, expectTotal?: number) =>
+const increment = (
+  store: EventStore,
+  streamId: string,
+  by: number,
+  expectTotal?: number,
+  extra: { maxAttempts?: number; streamIsNew?: boolean } = {},
+) =>
   handleCommand(store, {
     streamId,
     decider: counter,
@@ -40,6 +46,7 @@ const increment = (store: EventStore, streamId: string, by: number, expectTotal?
     correlationId: 'test',
     actor: { kind: 'system', id: 'test' },
     now: '2026-11-25T10:00:00.000Z',
+    ...extra,
   });
 
 describe('Command handler', () => {
@@ -95,6 +102,36 @@ describe('Command handler', () => {
       expect(applied).toBeGreaterThan(0);
       const next = await increment(first, 'counter-race', 1);
       expect(next.state).toBe(applied + 1);
+    });
+  });
+
+  describe('When many commands on one stream arrive at once in one process', () => {
+    it('should decide each on the state the one before it left, so none loses a race', async () => {
+      await increment(first, 'counter-turns', 1);
+      // One attempt each: without taking turns all but one would lose the append and fail.
+      const results = await Promise.all(Array.from({ length: 30 }, () => increment(first, 'counter-turns', 1, undefined, { maxAttempts: 1 })));
+      expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+      expect(await first.streamVersion('counter-turns')).toBe(31);
+    });
+  });
+
+  describe('When a command says its stream is new', () => {
+    it('should not read the stream when it is', async () => {
+      const reads = vi.spyOn(second, 'readStream');
+      const result = await increment(second, 'counter-fresh', 4, 0, { streamIsNew: true });
+      expect(reads).not.toHaveBeenCalled();
+      reads.mockRestore();
+      expect(result).toMatchObject({ version: 1, state: 4 });
+    });
+
+    it('should read it and decide again when it exists after all, refusing on the stored state', async () => {
+      await increment(first, 'counter-not-fresh', 5);
+      const third = new EventStore(db.sql, testRegistry());
+      const refused = await increment(third, 'counter-not-fresh', 1, 0, { streamIsNew: true }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(DomainError);
+      expect((refused as DomainError).details).toEqual({ total: 5 });
+      const result = await increment(new EventStore(db.sql, testRegistry()), 'counter-not-fresh', 1, 5, { streamIsNew: true });
+      expect(result).toMatchObject({ version: 2, state: 6 });
     });
   });
 });
