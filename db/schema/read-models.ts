@@ -83,6 +83,16 @@ export const statsRevenue = pgTable('stats_revenue', {
   confirmedCount: bigint('confirmed_count', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Saga counters for /api/health, one row each (running, compensating, completed, compensated,
+ * failed, retries), moved by the lifecycle events of every saga: one row read instead of a scan of
+ * saga_progress.
+ */
+export const statsSagaCounts = pgTable('stats_saga_counts', {
+  counter: text('counter').primaryKey(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+});
+
 /** Orders per minute by outcome (placed, confirmed, cancelled), bucketed by the event's own time. */
 export const statsOrdersPerMinute = pgTable(
   'stats_orders_per_minute',

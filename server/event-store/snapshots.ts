@@ -4,6 +4,8 @@ import type { Queryable } from '@/db/client';
 export type SnapshotPolicy<S> = {
   readonly every: number;
   readonly schemaVersion: number;
+  /** Older shape versions that `restore` still reads (upcasts); a snapshot of any other is ignored. */
+  readonly upcastsFrom?: readonly number[];
   readonly take: (state: S) => unknown;
   /** Throws when the stored value no longer fits: the stream is then folded from the start. */
   readonly restore: (stored: unknown) => S;
@@ -16,7 +18,8 @@ export const readSnapshot = async <S>(
 ): Promise<{ state: S; version: number } | undefined> => {
   const [row] = await db<{ version: number; snapshot_schema: number; state: unknown }[]>`
     SELECT version, snapshot_schema, state FROM snapshots WHERE stream_id = ${streamId}`;
-  if (!row || row.snapshot_schema !== policy.schemaVersion) return undefined;
+  if (!row) return undefined;
+  if (row.snapshot_schema !== policy.schemaVersion && !policy.upcastsFrom?.includes(row.snapshot_schema)) return undefined;
   try {
     return { state: policy.restore(row.state), version: row.version };
   } catch {

@@ -2,6 +2,7 @@ import type { Queryable } from '@/db/client';
 import { literalLimit } from '@/db/client';
 import { progressFromRow, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from './progress-projection';
 import type { SagaProgress, SagaStatus } from './progress';
+import type { SagaCounter } from './saga-counters';
 
 /** The saga of one order as the inline projection has it; null when none was started. */
 export const sagaProgressFor = async (db: Queryable, orderId: string): Promise<SagaProgress | null> => {
@@ -46,18 +47,22 @@ export type SagaMetrics = {
   retries: number;
 };
 
-/** Saga counts by outcome plus the retries spent, for /api/health. */
+/**
+ * Saga counts by outcome plus the retries spent, for /api/health: six counter rows the
+ * dashboard-stats projection keeps (async, so as of its checkpoint, which /api/health shows with its
+ * lag), whatever the number of sagas. They agree with saga_progress once the projection has caught up.
+ */
 export const sagaMetrics = async (db: Queryable): Promise<SagaMetrics> => {
-  const rows = await db<{ status: SagaStatus; count: number; retries: number }[]>`
-    SELECT status, count(*)::int AS count, coalesce(sum(retries), 0)::int AS retries FROM saga_progress GROUP BY status`;
-  const count = (...statuses: SagaStatus[]) => rows.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + r.count, 0);
+  const rows = await db<{ counter: SagaCounter; count: number }[]>`SELECT counter, count FROM stats_saga_counts`;
+  const counts = new Map(rows.map((row) => [row.counter, Number(row.count)]));
+  const count = (counter: SagaCounter) => counts.get(counter) ?? 0;
   return {
-    inFlight: count('running', 'compensating'),
+    inFlight: count('running') + count('compensating'),
     running: count('running'),
     compensating: count('compensating'),
     completed: count('completed'),
     compensated: count('compensated'),
     failed: count('failed'),
-    retries: rows.reduce((n, r) => n + r.retries, 0),
+    retries: count('retries'),
   };
 };

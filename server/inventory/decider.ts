@@ -9,14 +9,7 @@ import type {
   ReserveStock,
 } from './commands';
 import type { InventoryEvent } from './events';
-import {
-  available,
-  committedFor,
-  evolve,
-  initialState,
-  reservedFor,
-  type InventoryState,
-} from './state';
+import { available, evolve, initialState, reservedFor, type InventoryState } from './state';
 
 const receiveStock = ({ data }: ReceiveStock): InventoryEvent[] => {
   requirePositiveWholeNumber(data.quantity, ['quantity'], 'Quantity');
@@ -26,9 +19,8 @@ const receiveStock = ({ data }: ReceiveStock): InventoryEvent[] => {
 const reserveStock = ({ data }: ReserveStock, state: InventoryState): InventoryEvent[] => {
   requireText(data.orderId, ['orderId'], 'Order id');
   requirePositiveWholeNumber(data.quantity, ['quantity'], 'Quantity');
-  // A retry after the goods left must not hold the same units a second time.
-  if (committedFor(state, data.orderId) !== undefined) return [];
-
+  // The state knows open reservations only: a repeat after the order's units left is stopped by
+  // the repeat's idempotency key (the saga re-runs an attempt under the same key), not here.
   const held = reservedFor(state, data.orderId);
   if (held === data.quantity) return [];
   if (held !== undefined) {
@@ -75,8 +67,11 @@ const releaseReservation = ({ data }: ReleaseReservation, state: InventoryState)
   ];
 };
 
+/**
+ * Refused when the order holds nothing here, also when its units already left: the state keeps no
+ * record of closed orders. The inventory service tells that repeat apart by the log.
+ */
 const commitReservation = ({ data }: CommitReservation, state: InventoryState): InventoryEvent[] => {
-  if (committedFor(state, data.orderId) !== undefined) return [];
   const held = reservedFor(state, data.orderId);
   if (held === undefined) {
     throw new DomainError(

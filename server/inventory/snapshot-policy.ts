@@ -6,6 +6,7 @@ import type { InventoryState } from './state';
 export const inventorySnapshotPolicy: SnapshotPolicy<InventoryState> = {
   every: 50,
   schemaVersion: inventorySnapshot.schemaVersion,
+  upcastsFrom: inventorySnapshot.upcastsFrom,
   take: inventorySnapshot.take,
   restore: inventorySnapshot.restore,
 };

@@ -1,8 +1,11 @@
-import { handleCommand } from '../command-handler';
+import { handleCommand, type HandleResult } from '../command-handler';
+import type { RecordedEvent } from '../event-store/types';
 import { inventoryDecider } from '../inventory/decider';
+import type { InventoryEvent } from '../inventory/events';
 import { inventorySnapshotPolicy } from '../inventory/snapshot-policy';
-import { committedFor, reservedFor } from '../inventory/state';
+import type { InventoryState } from '../inventory/state';
 import { inventoryStreamId } from '../inventory/stream';
+import { DomainError } from '../shared/errors';
 import { injectFaults } from './faults';
 import { commandOptions, type ParticipantCall, type ParticipantDeps } from './participant-call';
 
@@ -15,9 +18,24 @@ export type ReserveResult =
 // Many orders reserve the same sku at once: losing the race is answered by deciding again.
 const contention = { maxAttempts: 50 } as const;
 
+type Recorded<T extends InventoryEvent['type']> = RecordedEvent & Extract<InventoryEvent, { type: T }>;
+
 /**
  * The warehouse: real stock, kept by the inventory decider on one stream per sku. One call per
  * step (one latency), one command per line.
+ *
+ * Every answer is read from what the order's commands wrote, never from the stock as it stands
+ * later, so a repeat answers as the first run did:
+ * - the same attempt run again (after a crash) meets its idempotency key: nothing is written and
+ *   the answer comes from the event the first run wrote;
+ * - a later attempt of the step decides again on the stock. An order still holding its units is
+ *   reserved already. The stock keeps no record of closed reservations, so for an order whose
+ *   units were released or already left, the log, read through the order's own events, tells
+ *   what an earlier run did: the units it released are the answer, and a commit of this order
+ *   turns the decider's refusal ("holds no reservation") into the same success.
+ * A reservation closed and then reserved again under a new key would hold the units anew: the
+ * saga never does that (its reserve step is over before anything is committed or released, and
+ * an attempt it resumes keeps its key).
  */
 export const createInventoryService = (deps: ParticipantDeps) => {
   const onSku = (sku: string) => ({
@@ -26,6 +44,29 @@ export const createInventoryService = (deps: ParticipantDeps) => {
     snapshot: inventorySnapshotPolicy,
     ...contention,
   });
+
+  /** What the command wrote: on a repeat its key met, the event of the first run. */
+  const writtenBy = async (result: HandleResult<InventoryState>): Promise<readonly RecordedEvent[]> => {
+    if (!result.duplicate) return result.events;
+    // Each inventory command writes one event: the one at the version its key recorded.
+    return deps.store.readStream(result.streamId, { direction: 'backwards', fromVersion: result.version, maxCount: 1 });
+  };
+
+  const ofType = <T extends InventoryEvent['type']>(events: readonly RecordedEvent[], type: T, orderId: string) =>
+    events.filter((event): event is Recorded<T> => event.type === type && (event.data as { orderId?: string }).orderId === orderId);
+
+  /**
+   * The units of this order's closed reservations of the sku (committed or released), from the log:
+   * found through the order's own events (correlation id index), a few dozen rows whatever the
+   * stream's length. Read only when a command found nothing to do.
+   */
+  const closedBefore = async (sku: string, orderId: string, type: 'ReservationCommitted' | 'ReservationReleased') => {
+    const [row] = await deps.sql<{ events: number; units: number }[]>`
+      SELECT count(*)::int AS events, coalesce(sum((data->>'quantity')::int), 0)::int AS units FROM events
+      WHERE correlation_id = ${orderId} AND stream_id = ${inventoryStreamId(sku)} AND type = ${type}
+        AND data->>'orderId' = ${orderId}`;
+    return row!;
+  };
 
   return {
     /** Holds every line, in order; stops at the first line that is short. */
@@ -39,12 +80,9 @@ export const createInventoryService = (deps: ParticipantDeps) => {
           command: { type: 'ReserveStock', data: { sku, orderId: call.orderId, quantity, now: options.now } },
           ...options,
         });
-        const held = reservedFor(result.state, call.orderId) === quantity || committedFor(result.state, call.orderId) !== undefined;
-        if (!held) {
-          const rejected = result.events.find((event) => event.type === 'StockReservationRejected');
-          const reason = (rejected?.data as { reason?: string } | undefined)?.reason ?? `Out of stock: ${sku}`;
-          return { kind: 'rejected', sku, reason };
-        }
+        // Reserved now, or already held (nothing written): a rejection is the only other answer.
+        const [rejected] = ofType(await writtenBy(result), 'StockReservationRejected', call.orderId);
+        if (rejected) return { kind: 'rejected', sku, reason: rejected.data.reason };
       }
       return { kind: 'reserved', lines };
     },
@@ -61,9 +99,10 @@ export const createInventoryService = (deps: ParticipantDeps) => {
           command: { type: 'ReleaseReservation', data: { sku, orderId: call.orderId, reason, now: options.now } },
           ...options,
         });
-        for (const event of result.events) {
-          if (event.type === 'ReservationReleased') releasedUnits += (event.data as { quantity: number }).quantity;
-        }
+        const released = ofType(result.events, 'ReservationReleased', call.orderId);
+        // Nothing released now (a repeat, or nothing was held): what an earlier run released.
+        if (released.length === 0) releasedUnits += (await closedBefore(sku, call.orderId, 'ReservationReleased')).units;
+        for (const event of released) releasedUnits += event.data.quantity;
       }
       return { releasedUnits };
     },
@@ -74,11 +113,16 @@ export const createInventoryService = (deps: ParticipantDeps) => {
       for (const sku of skus) {
         call.signal.throwIfAborted();
         const options = commandOptions(call, sku);
-        await handleCommand(deps.store, {
-          ...onSku(sku),
-          command: { type: 'CommitReservation', data: { sku, orderId: call.orderId, now: options.now } },
-          ...options,
-        });
+        try {
+          await handleCommand(deps.store, {
+            ...onSku(sku),
+            command: { type: 'CommitReservation', data: { sku, orderId: call.orderId, now: options.now } },
+            ...options,
+          });
+        } catch (error) {
+          const nothingHeld = error instanceof DomainError && error.code === 'INVALID_STATE';
+          if (!nothingHeld || (await closedBefore(sku, call.orderId, 'ReservationCommitted')).events === 0) throw error;
+        }
       }
     },
   };

@@ -1,5 +1,8 @@
+import type { TransactionSql } from '@/db/client';
 import type { OrderEvent } from '../orders/events';
 import type { RecordedEvent } from '../event-store/types';
+import type { FulfilmentEvent } from '../fulfilment/events';
+import { sagaCounterEventTypes, sagaCounterMoves, type SagaCounter } from '../fulfilment/saga-counters';
 import { orderTypes, statusAfter } from './order-summaries';
 import { defineProjection } from './projection';
 
@@ -7,17 +10,41 @@ const minuteOf = (iso: string): string => `${iso.slice(0, 16)}:00.000Z`;
 
 type Outcome = 'placed' | 'confirmed' | 'cancelled';
 
+const sagaTypes: readonly string[] = sagaCounterEventTypes;
+
+/**
+ * The saga counters of /api/health (stats_saga_counts), moved once per batch. Each event moves them
+ * on its own (see sagaCounterMoves), so no saga's status needs to be kept or read. A counter an
+ * event touched gets its row even when the batch's moves cancel out, so which rows exist does not
+ * depend on where batches end (a rebuild gives the same rows).
+ */
+const applySagaCounters = async (tx: TransactionSql, events: readonly RecordedEvent[]) => {
+  const moves = new Map<SagaCounter, number>();
+  for (const event of events) {
+    if (!sagaTypes.includes(event.type)) continue;
+    for (const [counter, by] of sagaCounterMoves(event as unknown as FulfilmentEvent)) moves.set(counter, (moves.get(counter) ?? 0) + by);
+  }
+  if (moves.size === 0) return;
+  const counters = [...moves.keys()];
+  await tx`
+    INSERT INTO stats_saga_counts (counter, count)
+    SELECT * FROM unnest(${counters}::text[], ${counters.map((c) => moves.get(c)!)}::bigint[])
+    ON CONFLICT (counter) DO UPDATE SET count = stats_saga_counts.count + EXCLUDED.count`;
+};
+
 /**
  * Counts by status, revenue and orders per minute. It keeps its own copy of each order's status
- * (stats_order_status) so it depends on nothing but the log, and works set-based per batch.
+ * (stats_order_status) so it depends on nothing but the log, and works set-based per batch. It also
+ * keeps the saga counters /api/health reports.
  */
 export const dashboardStatsProjection = defineProjection({
   name: 'dashboard-stats',
   kind: 'async',
-  description: 'Counts by status, revenue, orders per minute by outcome',
-  eventTypes: orderTypes,
-  tables: ['stats_order_status', 'stats_status_counts', 'stats_revenue', 'stats_orders_per_minute'],
+  description: 'Counts by status, revenue, orders per minute by outcome, saga counters',
+  eventTypes: [...orderTypes, ...sagaTypes],
+  tables: ['stats_order_status', 'stats_status_counts', 'stats_revenue', 'stats_orders_per_minute', 'stats_saga_counts'],
   apply: async (tx, events) => {
+    await applySagaCounters(tx, events);
     const orderEvents = events.filter((e) => orderTypes.includes(e.type)) as unknown as (RecordedEvent & OrderEvent)[];
     if (orderEvents.length === 0) return;
     const ids = [...new Set(orderEvents.map((e) => e.data.orderId))];

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLiveLimits, type Context } from '@/server/context';
 import { createCallerFactory, router } from '@/server/trpc';
-import { sagaMetrics, sagaProgressFor, listSagas } from '@/server/fulfilment/queries';
+import { sagaProgressFor, listSagas } from '@/server/fulfilment/queries';
+import { settledSagaMetrics } from '../support/saga-metrics';
 import { foldSagaProgress } from '@/server/fulfilment/progress';
 import { getFaults, setFaults } from '@/server/participants/faults';
 import type { Orderflow } from '@/server/orderflow';
@@ -213,7 +214,7 @@ describe('Fulfilment saga', () => {
       expect((await caller.sagas.byOrderId({ orderId: ids[0]! })).status).toBe('completed');
       await expect(caller.sagas.byOrderId({ orderId: 'no-such-order' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-      const metrics = await sagaMetrics(app.sql);
+      const metrics = await settledSagaMetrics(app);
       expect(metrics).toEqual({
         inFlight: 0,
         running: 0,

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sagaMetrics } from '@/server/fulfilment/queries';
+import { settledSagaMetrics } from '../support/saga-metrics';
 import { placeOrder } from '@/server/handlers/place-order';
 import type { Orderflow } from '@/server/orderflow';
 import { setFaults } from '@/server/participants/faults';
@@ -102,7 +102,7 @@ describe('Fulfilment saga', () => {
           ['releaseInventory', 'skipped', 0],
           ['cancelOrder', 'skipped', 0],
         ]);
-        expect((await sagaMetrics(app.sql)).failed).toBe(1);
+        expect((await settledSagaMetrics(app)).failed).toBe(1);
         expect((await app.sql`SELECT 1 FROM saga_work WHERE order_id = ${orderId}`).length).toBe(0);
       } finally {
         await setFaults(app.sql, 'shipping', { transientErrorRate: 0 });
