@@ -23,8 +23,9 @@ export type BatchOutcome = RecordedEvent[] | 'conflict';
  * circle: first the existing stream rows, sorted by id (`locked`); then new stream rows, sorted by
  * id (`created`, which waits for `locked` through its InitPlan); then the events, drawn in item
  * order after every stream row is written (the sort in `inserted` reads all its input first), so
- * the global reader's rule holds: a transaction owns its id before it draws a position. A key
- * already taken makes the whole statement fail with a unique violation, like a single append.
+ * the global reader's rule holds: a transaction owns its id before it draws a position; keys
+ * last, sorted. A key already taken makes the whole statement fail with a unique violation, like
+ * a single append.
  */
 export const appendBatch = async (db: Queryable, items: readonly BatchItem[]): Promise<BatchOutcome[]> => {
   const metadata = items.map((item) => buildMetadata(item.events, item.options));
@@ -88,6 +89,7 @@ export const appendBatch = async (db: Queryable, items: readonly BatchItem[]): P
       FROM inserted x JOIN input i ON i.stream_id = x.stream_id
       WHERE i.key IS NOT NULL
       GROUP BY i.key, i.stream_id
+      ORDER BY i.key
     )
     SELECT x.position, x.version, x.recorded_at, (i.item - 1)::int AS item
     FROM inserted x JOIN input i ON i.stream_id = x.stream_id`;
