@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
+import { startChildServer, type ChildServer } from '../../tests/support/child-server';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
@@ -14,8 +12,6 @@ import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summariz
  * Time from sending orders.place to every live.changes subscriber receiving that order's change,
  * with the server in a child process (its RSS is measured), at a fixed open-loop command rate.
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-
 const settings = (ctx: ScenarioContext) => ({
   subscribers: ctx.writers?.[ctx.writers.length - 1] ?? (ctx.smoke ? 20 : 1000),
   ratePerSec: 200,
@@ -27,68 +23,16 @@ const settings = (ctx: ScenarioContext) => ({
 });
 
 // ---------------------------------------------------------------------------------------------
-// The child server
+// The child server: tests/support/child-server.ts's, `node --import tsx scripts/start.ts --no-ui
+// --no-seed` (one process, so its pid is the server's and VmRSS is the server's), workers off: each
+// order then makes exactly one change. BENCH_SERVER_NODE_ARGS: extra node flags for it, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
 
-type ChildServer = { pid: number; port: number; wsUrl: string; output: () => string; stop: () => Promise<void> };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+const startServer = (databaseUrl: string): Promise<ChildServer> =>
+  startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
+    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    startTimeoutMs: 60_000,
   });
-
-/**
- * `node --import tsx scripts/start.ts --no-ui --no-seed` (one process, so its pid is the server's
- * and VmRSS is the server's), workers off: each order then makes exactly one change.
- */
-const startChildServer = async (databaseUrl: string): Promise<ChildServer> => {
-  const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', '--no-ui', '--no-seed'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ORDERFLOW_WORKERS: '0' },
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the child server did not start in 60 s:\n${output}`)), 60_000);
-      child.stdout!.on('data', () => {
-        if (output.includes('Orderflow is running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the child server exited with ${code}:\n${output}`));
-      });
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { pid: child.pid!, port, wsUrl: `ws://127.0.0.1:${port}/api/ws`, output: () => output, stop };
-};
 
 // ---------------------------------------------------------------------------------------------
 // The subscribers: raw `ws` clients speaking tRPC's WebSocket protocol, in a worker thread of
@@ -121,26 +65,56 @@ const record = (ms) => {
 // One message carries every change of a stretch of the log ({ position, changes: [...] }): each
 // order in it is a delivery. A change names its order more than once (the change, its summary),
 // so an order counts once per message; the same order in a later message is a duplicate.
+//
+// Every subscriber gets the same bytes for the same stretch, so a message's content is decoded
+// once: the first socket to get it finds its orders (index, placedAt); every other socket whose
+// message is byte for byte the same (Buffer.equals) reuses that. What is per socket stays per
+// socket: its receipt time, its received bits, its own latencies.
+const decoded = new Map();
+const decode = (data) => {
+  const orders = [];
+  let previous = -1;
+  for (let at = data.indexOf(KEY); at >= 0; at = data.indexOf(KEY, at + KEY.length)) {
+    const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
+    if (id.slice(0, 8) !== tagHex) { orders.push(-1, 0); continue; }
+    const index = parseInt(id.slice(24), 16);
+    if (!(index < maxOrders)) { orders.push(-1, 0); continue; }
+    if (index === previous || orders.some((v, i) => i % 2 === 0 && v === index)) continue;
+    previous = index;
+    // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
+    const p = data.indexOf(PLACED_AT, at);
+    const placedAt = p >= 0 ? Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24)) : Number.NaN;
+    orders.push(index, placedAt);
+  }
+  return orders;
+};
+const TRACKED = Buffer.from('"id":"');
+const contentOf = (data) => {
+  // The message's tracked id (its last log position) names it; the bytes must match too.
+  const at = data.indexOf(TRACKED);
+  const key = at < 0 ? '' : data.toString('latin1', at, Math.min(data.length, at + 32)) + ':' + data.length;
+  const known = decoded.get(key);
+  if (known && known.data.equals(data)) return known.orders;
+  const orders = decode(data);
+  if (key) {
+    decoded.set(key, { data, orders });
+    if (decoded.size > 256) decoded.delete(decoded.keys().next().value);
+  }
+  return orders;
+};
 const onData = (sub, data, isBinary) => {
   const t = process.hrtime.bigint() / 1000n;
   if (!isBinary && data.length === 4 && data.toString() === 'PING') { sockets[sub].send('PONG'); return; }
-  let at = data.indexOf(KEY);
-  if (at < 0) {
+  if (data.indexOf(KEY) < 0) {
     if (data.indexOf(STARTED) < 0 && errors.length < 5) errors.push(data.toString().slice(0, 300));
     return;
   }
   frames++;
   const now = performance.timeOrigin + performance.now();
-  let previous = -1;
-  const seen = [];
-  for (; at >= 0; at = data.indexOf(KEY, at + KEY.length)) {
-    const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
-    if (id.slice(0, 8) !== tagHex) { foreign++; continue; }
-    const index = parseInt(id.slice(24), 16);
-    if (!(index < maxOrders)) { foreign++; continue; }
-    if (index === previous || seen.includes(index)) continue;
-    previous = index;
-    seen.push(index);
+  const orders = contentOf(data);
+  for (let i = 0; i < orders.length; i += 2) {
+    const index = orders[i];
+    if (index < 0) { foreign++; continue; }
     const slot = sub * maxOrders + index;
     if (received[slot]) { duplicates++; continue; }
     received[slot] = 1;
@@ -149,17 +123,15 @@ const onData = (sub, data, isBinary) => {
     const s = Atomics.load(sent, index);
     if (s === 0n) pending.push(index, t);
     else record(Number(t - s) / 1000);
-    // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
-    const p = data.indexOf(PLACED_AT, at);
-    if (p >= 0) {
-      const placedAt = Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24));
+    const placedAt = orders[i + 1];
+    if (placedAt === placedAt) {
       if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
       afterServer[afterCount++] = now - placedAt;
     }
   }
 };
 const connect = (sub) => new Promise((resolve, reject) => {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
   sockets[sub] = ws;
   let ready = false;
   ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'live.changes', input: {} } })));
@@ -413,7 +385,7 @@ export const liveLatencyScenario: Scenario = {
     const floor = await notifyFloor(ctx.url, s.floorSamples);
     ctx.log(`NOTIFY→LISTEN floor p50/p95/p99 ${triple(floor)} ms`);
 
-    const server = await startChildServer(ctx.url);
+    const server = await startServer(ctx.url);
     const cells: Cell[] = [];
     try {
       // Warm-up at the same rate with nobody listening: JIT, connections, prepared statements.
@@ -435,7 +407,7 @@ export const liveLatencyScenario: Scenario = {
         );
       }
     } finally {
-      await server.stop();
+      await server.kill();
     }
 
     const [one, many] = cells as [Cell, Cell];
