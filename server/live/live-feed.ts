@@ -33,6 +33,8 @@ export type LiveBatch = {
   changes: OrderChange[];
 };
 
+export const DEFAULT_FLUSH_MS = 5;
+
 /** A fan-out holds the event loop at most about this long at a time (listeners are called in slices). */
 const SLICE_MS = 2;
 /** Listeners called between two looks at the clock. */
@@ -89,9 +91,11 @@ export type LiveFeedListener = (batches: readonly LiveBatch[], position: number)
 
 export type LiveFeedOptions = {
   /**
-   * Flushes at most once per this many ms: what the follower read meanwhile goes out as one
-   * message per subscriber. A change after a quiet spell goes out at once (default 20). While
-   * writing to every subscriber takes longer than half of this, flushes are spaced at twice that.
+   * The least time between two flushes (default 5, the log follower's own spacing): what the
+   * follower read meanwhile goes out as one message per subscriber. Beyond it the spacing adapts
+   * to the fan-out: a flush waits until the previous fan-out took at most half of the time since
+   * the previous flush began (writing to 1,000 sockets takes ~10 ms: flushes every ~20 ms), so
+   * with few subscribers changes go out at once and with many they are batched.
    */
   flushMs?: number;
   onError?: (error: unknown) => void;
@@ -99,7 +103,8 @@ export type LiveFeedOptions = {
 
 /**
  * The process's fan-out: the follower's batches, as order changes, to every live subscriber.
- * Follower batches are coalesced (at most one flush per `flushMs`), turned into changes with one
+ * Follower batches are coalesced (at most one flush per `flushMs`, and while the fan-out is long
+ * one per twice its duration), turned into changes with one
  * summary query per flush, and handed to the listeners as shared messages whose JSON is encoded
  * once (`shareEncoding`), whatever the number of subscribers.
  */
@@ -113,7 +118,7 @@ export class LiveFeed {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;
   private lastFlushAt = -Infinity;
-  /** The time between flushes: `flushMs`, or more while the fan-out itself is long. */
+  /** The time between flushes: `flushMs`, or twice the last fan-out when that is longer. */
   private gapMs: number;
   private stopped = false;
 
@@ -123,7 +128,7 @@ export class LiveFeed {
     private readonly follower: LogFollower,
     private readonly options: LiveFeedOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 20;
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     this.gapMs = this.flushMs;
   }
 
@@ -178,7 +183,8 @@ export class LiveFeed {
       this.position = position;
       const busyMs = await this.fanOut(batches, position);
       // Writing to many sockets takes a while (~10 µs each on a small VM): space flushes so the
-      // fan-out takes at most half of the event loop, whatever the number of subscribers.
+      // fan-out takes at most half of the event loop, whatever the number of subscribers; with
+      // few subscribers that is no wait beyond flushMs.
       this.gapMs = Math.max(this.flushMs, 2 * busyMs);
     } catch (error) {
       // Nothing is handed over and the position stays: the same events are tried again, so no
