@@ -6,7 +6,7 @@ import { startChildServer, type ChildServer } from '../../tests/support/child-se
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
-import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summarize, taggedOrderId, type TimedSummary } from './orderflow-support';
+import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summarize, taggedOrderId, us, type TimedSummary } from './orderflow-support';
 
 /**
  * Time from sending orders.place to every live.changes subscriber receiving that order's change,
@@ -208,6 +208,12 @@ type Cell = {
   serverCpuPct: number;
   benchCpuPct: number;
   postgresCpuPct: number | undefined;
+  /** Server CPU and bench CPU (subscribers and sender) over the cell, µs per message received. */
+  serverUsPerMessage: number;
+  benchUsPerMessage: number;
+  /** Server and bench CPU µs per order sent. */
+  serverUsPerOrder: number;
+  benchUsPerOrder: number;
   cpu?: { backgroundPct: number };
 };
 
@@ -336,6 +342,10 @@ const runCell = async (
       serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
       benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
       postgresCpuPct: cellCpu?.postgresUsPerOp !== undefined ? ((cellCpu.postgresUsPerOp * total) / perCoreUs) * 100 : undefined,
+      serverUsPerOrder: cellCpu?.childUsPerOp ?? Number.NaN,
+      benchUsPerOrder: cellCpu?.nodeUsPerOp ?? Number.NaN,
+      serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
+      benchUsPerMessage: cellCpu ? (cellCpu.nodeUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
       ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
     };
   } finally {
@@ -415,7 +425,7 @@ export const liveLatencyScenario: Scenario = {
     const tables: ResultTable[] = [
       {
         title: `live-latency: orders.place at ${s.ratePerSec}/s (open loop) → each live.changes subscriber has the change; latency ms`,
-        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'bg'],
+        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'µs/msg server/bench', 'bg'],
         rows: cells.map((c) => [
           String(c.subscribers),
           `${c.ordersAccepted}/${c.ordersSent}${c.unanswered ? ` (${c.unanswered} unanswered)` : ''}`,
@@ -429,6 +439,7 @@ export const liveLatencyScenario: Scenario = {
           `${formatMs(c.command.p50Ms)} / ${formatMs(c.command.p99Ms)}`,
           `${mib(c.rssIdleMiB)} / ${mib(c.rssConnectedMiB)} / ${mib(c.rssPeakMiB)}`,
           `${pct(c.serverCpuPct)} / ${pct(c.benchCpuPct)} / ${pct(c.postgresCpuPct)}`,
+          `${c.serverUsPerMessage.toFixed(1)} / ${c.benchUsPerMessage.toFixed(1)}`,
           pct(c.cpu?.backgroundPct),
         ]),
         notes: [
@@ -439,6 +450,7 @@ export const liveLatencyScenario: Scenario = {
           `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,
           'Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: raw ws clients in one worker thread of the bench process.',
           'CPU: % of one core over the cell (server = the child, bench = this process incl. subscribers and sender, pg = the Postgres server); bg = other processes, % of the machine.',
+          'µs/msg: the server\'s and the bench\'s CPU over the cell per message received by a subscriber (commands included: compare with the 1-subscriber cell); steadier than latency on a shared machine.',
           ...cells.filter((c) => Object.keys(c.closes).length > 0).map((c) => `subscribers=${c.subscribers}: sockets closed by the server: ${JSON.stringify(c.closes)} (4008 = too slow)`),
           ...cells.filter((c) => c.errors.length > 0).map((c) => `subscribers=${c.subscribers}: ${c.errors.join(' | ')}`),
         ],
@@ -453,7 +465,12 @@ export const liveLatencyScenario: Scenario = {
           [`${many.subscribers} vs 1`, ratio(many.latency.p50Ms, one.latency.p50Ms), ratio(many.latency.p95Ms, one.latency.p95Ms), ratio(many.latency.p99Ms, one.latency.p99Ms)],
           ['1 vs floor', ratio(one.latency.p50Ms, floor.p50Ms), ratio(one.latency.p95Ms, floor.p95Ms), ratio(one.latency.p99Ms, floor.p99Ms)],
         ],
-        notes: [`Floor: ${s.floorSamples} NOTIFYs one after the other from one connection to a LISTEN on another, same database.`],
+        notes: [
+          `Floor: ${s.floorSamples} NOTIFYs one after the other from one connection to a LISTEN on another, same database.`,
+          `Fan-out CPU per message (the ${many.subscribers}-subscriber cell's CPU less ${many.ordersSent} orders at the 1-subscriber cell's CPU per order, over its messages): ` +
+            `server ${(((many.serverUsPerOrder - one.serverUsPerOrder) * many.ordersSent) / Math.max(1, many.frames)).toFixed(1)} µs, ` +
+            `bench ${(((many.benchUsPerOrder - one.benchUsPerOrder) * many.ordersSent) / Math.max(1, many.frames)).toFixed(1)} µs; per order: server ${us(one.serverUsPerOrder)} µs at 1 subscriber, ${us(many.serverUsPerOrder)} µs at ${many.subscribers}.`,
+        ],
       },
     ];
     const data = {
