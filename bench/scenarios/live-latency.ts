@@ -1,21 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
+import { startChildServer, type ChildServer } from '../../tests/support/child-server';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
-import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summarize, taggedOrderId, type TimedSummary } from './orderflow-support';
+import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summarize, taggedOrderId, us, type TimedSummary } from './orderflow-support';
 
 /**
  * Time from sending orders.place to every live.changes subscriber receiving that order's change,
  * with the server in a child process (its RSS is measured), at a fixed open-loop command rate.
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-
 const settings = (ctx: ScenarioContext) => ({
   subscribers: ctx.writers?.[ctx.writers.length - 1] ?? (ctx.smoke ? 20 : 1000),
   ratePerSec: 200,
@@ -27,68 +23,16 @@ const settings = (ctx: ScenarioContext) => ({
 });
 
 // ---------------------------------------------------------------------------------------------
-// The child server
+// The child server: tests/support/child-server.ts's, `node --import tsx scripts/start.ts --no-ui
+// --no-seed` (one process, so its pid is the server's and VmRSS is the server's), workers off: each
+// order then makes exactly one change. BENCH_SERVER_NODE_ARGS: extra node flags for it, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
 
-type ChildServer = { pid: number; port: number; wsUrl: string; output: () => string; stop: () => Promise<void> };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+const startServer = (databaseUrl: string): Promise<ChildServer> =>
+  startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
+    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    startTimeoutMs: 60_000,
   });
-
-/**
- * `node --import tsx scripts/start.ts --no-ui --no-seed` (one process, so its pid is the server's
- * and VmRSS is the server's), workers off: each order then makes exactly one change.
- */
-const startChildServer = async (databaseUrl: string): Promise<ChildServer> => {
-  const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', '--no-ui', '--no-seed'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ORDERFLOW_WORKERS: '0' },
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the child server did not start in 60 s:\n${output}`)), 60_000);
-      child.stdout!.on('data', () => {
-        if (output.includes('Orderflow is running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the child server exited with ${code}:\n${output}`));
-      });
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { pid: child.pid!, port, wsUrl: `ws://127.0.0.1:${port}/api/ws`, output: () => output, stop };
-};
 
 // ---------------------------------------------------------------------------------------------
 // The subscribers: raw `ws` clients speaking tRPC's WebSocket protocol, in a worker thread of
@@ -121,26 +65,56 @@ const record = (ms) => {
 // One message carries every change of a stretch of the log ({ position, changes: [...] }): each
 // order in it is a delivery. A change names its order more than once (the change, its summary),
 // so an order counts once per message; the same order in a later message is a duplicate.
+//
+// Every subscriber gets the same bytes for the same stretch, so a message's content is decoded
+// once: the first socket to get it finds its orders (index, placedAt); every other socket whose
+// message is byte for byte the same (Buffer.equals) reuses that. What is per socket stays per
+// socket: its receipt time, its received bits, its own latencies.
+const decoded = new Map();
+const decode = (data) => {
+  const orders = [];
+  let previous = -1;
+  for (let at = data.indexOf(KEY); at >= 0; at = data.indexOf(KEY, at + KEY.length)) {
+    const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
+    if (id.slice(0, 8) !== tagHex) { orders.push(-1, 0); continue; }
+    const index = parseInt(id.slice(24), 16);
+    if (!(index < maxOrders)) { orders.push(-1, 0); continue; }
+    if (index === previous || orders.some((v, i) => i % 2 === 0 && v === index)) continue;
+    previous = index;
+    // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
+    const p = data.indexOf(PLACED_AT, at);
+    const placedAt = p >= 0 ? Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24)) : Number.NaN;
+    orders.push(index, placedAt);
+  }
+  return orders;
+};
+const TRACKED = Buffer.from('"id":"');
+const contentOf = (data) => {
+  // The message's tracked id (its last log position) names it; the bytes must match too.
+  const at = data.indexOf(TRACKED);
+  const key = at < 0 ? '' : data.toString('latin1', at, Math.min(data.length, at + 32)) + ':' + data.length;
+  const known = decoded.get(key);
+  if (known && known.data.equals(data)) return known.orders;
+  const orders = decode(data);
+  if (key) {
+    decoded.set(key, { data, orders });
+    if (decoded.size > 256) decoded.delete(decoded.keys().next().value);
+  }
+  return orders;
+};
 const onData = (sub, data, isBinary) => {
   const t = process.hrtime.bigint() / 1000n;
   if (!isBinary && data.length === 4 && data.toString() === 'PING') { sockets[sub].send('PONG'); return; }
-  let at = data.indexOf(KEY);
-  if (at < 0) {
+  if (data.indexOf(KEY) < 0) {
     if (data.indexOf(STARTED) < 0 && errors.length < 5) errors.push(data.toString().slice(0, 300));
     return;
   }
   frames++;
   const now = performance.timeOrigin + performance.now();
-  let previous = -1;
-  const seen = [];
-  for (; at >= 0; at = data.indexOf(KEY, at + KEY.length)) {
-    const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
-    if (id.slice(0, 8) !== tagHex) { foreign++; continue; }
-    const index = parseInt(id.slice(24), 16);
-    if (!(index < maxOrders)) { foreign++; continue; }
-    if (index === previous || seen.includes(index)) continue;
-    previous = index;
-    seen.push(index);
+  const orders = contentOf(data);
+  for (let i = 0; i < orders.length; i += 2) {
+    const index = orders[i];
+    if (index < 0) { foreign++; continue; }
     const slot = sub * maxOrders + index;
     if (received[slot]) { duplicates++; continue; }
     received[slot] = 1;
@@ -149,17 +123,15 @@ const onData = (sub, data, isBinary) => {
     const s = Atomics.load(sent, index);
     if (s === 0n) pending.push(index, t);
     else record(Number(t - s) / 1000);
-    // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
-    const p = data.indexOf(PLACED_AT, at);
-    if (p >= 0) {
-      const placedAt = Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24));
+    const placedAt = orders[i + 1];
+    if (placedAt === placedAt) {
       if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
       afterServer[afterCount++] = now - placedAt;
     }
   }
 };
 const connect = (sub) => new Promise((resolve, reject) => {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
   sockets[sub] = ws;
   let ready = false;
   ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'live.changes', input: {} } })));
@@ -236,6 +208,12 @@ type Cell = {
   serverCpuPct: number;
   benchCpuPct: number;
   postgresCpuPct: number | undefined;
+  /** Server CPU and bench CPU (subscribers and sender) over the cell, µs per message received. */
+  serverUsPerMessage: number;
+  benchUsPerMessage: number;
+  /** Server and bench CPU µs per order sent. */
+  serverUsPerOrder: number;
+  benchUsPerOrder: number;
   cpu?: { backgroundPct: number };
 };
 
@@ -364,6 +342,10 @@ const runCell = async (
       serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
       benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
       postgresCpuPct: cellCpu?.postgresUsPerOp !== undefined ? ((cellCpu.postgresUsPerOp * total) / perCoreUs) * 100 : undefined,
+      serverUsPerOrder: cellCpu?.childUsPerOp ?? Number.NaN,
+      benchUsPerOrder: cellCpu?.nodeUsPerOp ?? Number.NaN,
+      serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
+      benchUsPerMessage: cellCpu ? (cellCpu.nodeUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
       ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
     };
   } finally {
@@ -413,7 +395,7 @@ export const liveLatencyScenario: Scenario = {
     const floor = await notifyFloor(ctx.url, s.floorSamples);
     ctx.log(`NOTIFY→LISTEN floor p50/p95/p99 ${triple(floor)} ms`);
 
-    const server = await startChildServer(ctx.url);
+    const server = await startServer(ctx.url);
     const cells: Cell[] = [];
     try {
       // Warm-up at the same rate with nobody listening: JIT, connections, prepared statements.
@@ -435,7 +417,7 @@ export const liveLatencyScenario: Scenario = {
         );
       }
     } finally {
-      await server.stop();
+      await server.kill();
     }
 
     const [one, many] = cells as [Cell, Cell];
@@ -443,7 +425,7 @@ export const liveLatencyScenario: Scenario = {
     const tables: ResultTable[] = [
       {
         title: `live-latency: orders.place at ${s.ratePerSec}/s (open loop) → each live.changes subscriber has the change; latency ms`,
-        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'bg'],
+        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'µs/msg server/bench', 'bg'],
         rows: cells.map((c) => [
           String(c.subscribers),
           `${c.ordersAccepted}/${c.ordersSent}${c.unanswered ? ` (${c.unanswered} unanswered)` : ''}`,
@@ -457,6 +439,7 @@ export const liveLatencyScenario: Scenario = {
           `${formatMs(c.command.p50Ms)} / ${formatMs(c.command.p99Ms)}`,
           `${mib(c.rssIdleMiB)} / ${mib(c.rssConnectedMiB)} / ${mib(c.rssPeakMiB)}`,
           `${pct(c.serverCpuPct)} / ${pct(c.benchCpuPct)} / ${pct(c.postgresCpuPct)}`,
+          `${c.serverUsPerMessage.toFixed(1)} / ${c.benchUsPerMessage.toFixed(1)}`,
           pct(c.cpu?.backgroundPct),
         ]),
         notes: [
@@ -467,6 +450,7 @@ export const liveLatencyScenario: Scenario = {
           `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,
           'Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: raw ws clients in one worker thread of the bench process.',
           'CPU: % of one core over the cell (server = the child, bench = this process incl. subscribers and sender, pg = the Postgres server); bg = other processes, % of the machine.',
+          'µs/msg: the server\'s and the bench\'s CPU over the cell per message received by a subscriber (commands included: compare with the 1-subscriber cell); steadier than latency on a shared machine.',
           ...cells.filter((c) => Object.keys(c.closes).length > 0).map((c) => `subscribers=${c.subscribers}: sockets closed by the server: ${JSON.stringify(c.closes)} (4008 = too slow)`),
           ...cells.filter((c) => c.errors.length > 0).map((c) => `subscribers=${c.subscribers}: ${c.errors.join(' | ')}`),
         ],
@@ -481,7 +465,12 @@ export const liveLatencyScenario: Scenario = {
           [`${many.subscribers} vs 1`, ratio(many.latency.p50Ms, one.latency.p50Ms), ratio(many.latency.p95Ms, one.latency.p95Ms), ratio(many.latency.p99Ms, one.latency.p99Ms)],
           ['1 vs floor', ratio(one.latency.p50Ms, floor.p50Ms), ratio(one.latency.p95Ms, floor.p95Ms), ratio(one.latency.p99Ms, floor.p99Ms)],
         ],
-        notes: [`Floor: ${s.floorSamples} NOTIFYs one after the other from one connection to a LISTEN on another, same database.`],
+        notes: [
+          `Floor: ${s.floorSamples} NOTIFYs one after the other from one connection to a LISTEN on another, same database.`,
+          `Fan-out CPU per message (the ${many.subscribers}-subscriber cell's CPU less ${many.ordersSent} orders at the 1-subscriber cell's CPU per order, over its messages): ` +
+            `server ${(((many.serverUsPerOrder - one.serverUsPerOrder) * many.ordersSent) / Math.max(1, many.frames)).toFixed(1)} µs, ` +
+            `bench ${(((many.benchUsPerOrder - one.benchUsPerOrder) * many.ordersSent) / Math.max(1, many.frames)).toFixed(1)} µs; per order: server ${us(one.serverUsPerOrder)} µs at 1 subscriber, ${us(many.serverUsPerOrder)} µs at ${many.subscribers}.`,
+        ],
       },
     ];
     const data = {

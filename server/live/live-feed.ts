@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Queryable, Sql } from '@/db/client';
 import { literalLimit } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
@@ -31,6 +32,13 @@ export type LiveBatch = {
   position: number;
   changes: OrderChange[];
 };
+
+export const DEFAULT_FLUSH_MS = 5;
+
+/** A fan-out holds the event loop at most about this long at a time (listeners are called in slices). */
+const SLICE_MS = 2;
+/** Listeners called between two looks at the clock. */
+const SLICE_CHECK_EVERY = 16;
 
 /** At most this many changes per message; a longer stretch is split, each part covering up to its last change. */
 export const MAX_CHANGES_PER_MESSAGE = 200;
@@ -83,9 +91,11 @@ export type LiveFeedListener = (batches: readonly LiveBatch[], position: number)
 
 export type LiveFeedOptions = {
   /**
-   * Flushes at most once per this many ms: what the follower read meanwhile goes out as one
-   * message per subscriber. A change after a quiet spell goes out at once (default 20). While
-   * writing to every subscriber takes longer than half of this, flushes are spaced at twice that.
+   * The least time between two flushes (default 5, the log follower's own spacing): what the
+   * follower read meanwhile goes out as one message per subscriber. Beyond it the spacing adapts
+   * to the fan-out: a flush waits until the previous fan-out took at most half of the time since
+   * the previous flush began (writing to 1,000 sockets takes ~10 ms: flushes every ~20 ms), so
+   * with few subscribers changes go out at once and with many they are batched.
    */
   flushMs?: number;
   onError?: (error: unknown) => void;
@@ -93,7 +103,8 @@ export type LiveFeedOptions = {
 
 /**
  * The process's fan-out: the follower's batches, as order changes, to every live subscriber.
- * Follower batches are coalesced (at most one flush per `flushMs`), turned into changes with one
+ * Follower batches are coalesced (at most one flush per `flushMs`, and while the fan-out is long
+ * one per twice its duration), turned into changes with one
  * summary query per flush, and handed to the listeners as shared messages whose JSON is encoded
  * once (`shareEncoding`), whatever the number of subscribers.
  */
@@ -107,7 +118,7 @@ export class LiveFeed {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;
   private lastFlushAt = -Infinity;
-  /** The time between flushes: `flushMs`, or more while the fan-out itself is long. */
+  /** The time between flushes: `flushMs`, or twice the last fan-out when that is longer. */
   private gapMs: number;
   private stopped = false;
 
@@ -117,7 +128,7 @@ export class LiveFeed {
     private readonly follower: LogFollower,
     private readonly options: LiveFeedOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 20;
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     this.gapMs = this.flushMs;
   }
 
@@ -170,18 +181,11 @@ export class LiveFeed {
       const batches = toBatches(changes, position);
       for (const batch of batches) shareEncoding(batch);
       this.position = position;
-      const fanOutStart = performance.now();
-      for (const listener of [...this.listeners]) {
-        // One subscriber's failure is its own: the others still get the flush, and it is not retried.
-        try {
-          listener(batches, position);
-        } catch (error) {
-          this.options.onError?.(error);
-        }
-      }
-      // Writing to many sockets takes a while (~14 µs each on a small VM): space flushes so the
-      // fan-out takes at most half of the event loop, whatever the number of subscribers.
-      this.gapMs = Math.max(this.flushMs, 2 * (performance.now() - fanOutStart));
+      const busyMs = await this.fanOut(batches, position);
+      // Writing to many sockets takes a while (~10 µs each on a small VM): space flushes so the
+      // fan-out takes at most half of the event loop, whatever the number of subscribers; with
+      // few subscribers that is no wait beyond flushMs.
+      this.gapMs = Math.max(this.flushMs, 2 * busyMs);
     } catch (error) {
       // Nothing is handed over and the position stays: the same events are tried again, so no
       // subscriber skips them (and one resuming from a later id cannot get them from us).
@@ -192,6 +196,38 @@ export class LiveFeed {
       this.flushing = false;
     }
     this.schedule(retryMs);
+  }
+
+  /**
+   * Hands the flush to every listener in slices of at most `SLICE_MS`, letting the event loop
+   * run between slices (commands, queries, other sockets) instead of holding it for the whole
+   * fan-out; the flush, and so the next one, waits for the last slice. A listener that left
+   * meanwhile is skipped. Returns the time spent in listeners.
+   */
+  private async fanOut(batches: readonly LiveBatch[], position: number): Promise<number> {
+    const listeners = [...this.listeners];
+    let busyMs = 0;
+    for (let at = 0; at < listeners.length; ) {
+      const sliceStart = performance.now();
+      let now = sliceStart;
+      for (; at < listeners.length && now - sliceStart < SLICE_MS; ) {
+        const end = Math.min(listeners.length, at + SLICE_CHECK_EVERY);
+        for (; at < end; at++) {
+          const listener = listeners[at]!;
+          if (!this.listeners.has(listener)) continue;
+          // One subscriber's failure is its own: the others still get the flush, and it is not retried.
+          try {
+            listener(batches, position);
+          } catch (error) {
+            this.options.onError?.(error);
+          }
+        }
+        now = performance.now();
+      }
+      busyMs += now - sliceStart;
+      if (at < listeners.length) await yieldToEventLoop();
+    }
+    return busyMs;
   }
 
   /**

@@ -2,6 +2,7 @@ import { tracked, TRPCError } from '@trpc/server';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { BoundedQueue, QueueOverflowError } from '../live/bounded-queue';
+import { sendText } from '../live/direct-send';
 import { toBatches, type LiveBatch } from '../live/live-feed';
 import { attachable, trackedFrame, type Envelope } from '../live/shared-encoding';
 import { publicProcedure, router } from '../trpc';
@@ -81,7 +82,7 @@ export const liveRouter = router({
           end();
           return;
         }
-        ws.send(trackedFrame(envelope, String(part.position), part), { binary: false });
+        sendText(ws, trackedFrame(envelope, String(part.position), part));
       };
 
       try {

@@ -220,6 +220,52 @@ describe('Live channel', () => {
     });
   });
 
+  describe('When a fan-out is too long for one turn of the event loop', () => {
+    it('should let other work run between its slices and still hand every listener every change once, in order', async () => {
+      const feed = server.app.live;
+      const got: number[][] = [];
+      const unsubscribes: (() => void)[] = [];
+      let immediateRan = false;
+      let sawOtherWorkMidFanOut = false;
+      for (let i = 0; i < 400; i++) {
+        got.push([]);
+        unsubscribes.push(
+          feed.subscribe((batches) => {
+            if (i === 0 && batches.length > 0) {
+              immediateRan = false;
+              setImmediate(() => (immediateRan = true));
+            }
+            if (i === 399 && immediateRan) sawOtherWorkMidFanOut = true;
+            // Each listener costs ~50 µs, so one fan-out is ~20 ms: several slices.
+            const until = performance.now() + 0.05;
+            while (performance.now() < until);
+            for (const batch of batches) got[i]!.push(...batch.changes.map((c) => c.position));
+          }),
+        );
+      }
+      try {
+        const placed: number[] = [];
+        for (let round = 0; round < 5; round++) {
+          const results = await Promise.all(Array.from({ length: 10 }, () => place()));
+          placed.push(...results.map((r) => r.position));
+          // Listener 300 leaves while a fan-out may be under way: it gets a prefix, never a gap.
+          if (round === 2) unsubscribes[300]!();
+        }
+        placed.sort((a, b) => a - b);
+        const ours = (positions: number[]) => positions.filter((p) => p >= placed[0]!);
+        // The last listener is called last in every fan-out: once it has everything, all have.
+        await expect.poll(() => ours(got[399]!).length, { timeout: 20_000 }).toBe(placed.length);
+        for (const [i, positions] of got.entries()) {
+          if (i === 300) expect(ours(positions)).toEqual(placed.slice(0, ours(positions).length));
+          else expect(ours(positions)).toEqual(placed);
+        }
+        expect(sawOtherWorkMidFanOut).toBe(true);
+      } finally {
+        for (const unsubscribe of unsubscribes) unsubscribe();
+      }
+    });
+  });
+
   describe('When one subscriber stops reading', () => {
     it('should cut that one off with a clear reason while the others get everything', async () => {
       const healthy = subscribe();

@@ -1,0 +1,49 @@
+import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
+import { WebSocket } from 'ws';
+
+/**
+ * Writes one shared text message to many WebSockets with one socket write each.
+ *
+ * `ws.send` frames every message anew per socket: a fresh header, then header and payload
+ * written as two chunks (cork, write, write, uncork: a `writev`). For a message that goes to a
+ * thousand sockets the frame is the same for all (server frames are not masked), so it is built
+ * once here, with ws's own framing (`Sender.frame`), and written whole to each socket. When ws's
+ * sender is not idle (it never is without compression, but should it hold queued frames) the
+ * message goes through `ws.send` so it cannot overtake them.
+ */
+
+type FrameOptions = { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean };
+type SenderClass = { frame: (data: Buffer, options: FrameOptions) => Buffer[] };
+/** The parts of a ws WebSocket this relies on (ws 8: lib/websocket.js, lib/sender.js). */
+type WsInternals = {
+  _socket?: Duplex;
+  _sender?: { _state: number; _queue: unknown[]; _firstFragment: boolean };
+};
+
+// ws exports its Sender (lib/sender.js); its types do not declare it.
+const { Sender } = wsModule as unknown as { Sender: SenderClass };
+/** ws's Sender state when it sends at once (no compression or Blob read in progress). */
+const SENDER_IDLE = 0;
+
+const frames = new WeakMap<Buffer, Buffer>();
+
+/** The whole unmasked, final, uncompressed text frame of `payload`, built once per payload Buffer. */
+export const textFrame = (payload: Buffer): Buffer => {
+  let frame = frames.get(payload);
+  if (!frame) {
+    frame = Buffer.concat(Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
+    frames.set(payload, frame);
+  }
+  return frame;
+};
+
+/** Sends `payload` (UTF-8 JSON) as one text message, the frame shared by every socket it goes to. */
+export const sendText = (ws: WebSocket, payload: Buffer): void => {
+  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
+  if (socket && sender && sender._state === SENDER_IDLE && sender._queue.length === 0 && sender._firstFragment && ws.readyState === WebSocket.OPEN) {
+    socket.write(textFrame(payload));
+  } else {
+    ws.send(payload, { binary: false });
+  }
+};
