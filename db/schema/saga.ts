@@ -6,14 +6,18 @@ const position = (name: string) => bigint(name, { mode: 'number' });
 /**
  * Inline: one row per fulfilment saga, folded from its stream by foldSagaProgress and written in
  * the append's transaction. Guarded by the saga stream's version, so a rebuild is safe.
+ *
+ * `steps` and `compensations` hold the step lists packed as compact JSON text (positional arrays,
+ * the labels left out: server/fulfilment/progress-projection.ts packs and unpacks them), so a row
+ * stays well under the size at which Postgres compresses it. Readers go through progressFromRow.
  */
 export const sagaProgress = pgTable(
   'saga_progress',
   {
     orderId: text('order_id').primaryKey(),
     status: text('status').notNull(),
-    steps: jsonb('steps').notNull(),
-    compensations: jsonb('compensations').notNull(),
+    steps: text('steps').notNull(),
+    compensations: text('compensations').notNull(),
     reason: text('reason'),
     cancelledBy: text('cancelled_by'),
     cancellationRequest: jsonb('cancellation_request'),

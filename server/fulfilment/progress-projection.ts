@@ -1,14 +1,71 @@
 import { rowProjection } from '../projections/row-projection';
 import type { FulfilmentEvent } from './events';
 import { fulfilmentEventTypes } from './events';
-import { applySagaEvent, isFulfilmentEvent, type SagaProgress } from './progress';
+import { applySagaEvent, isFulfilmentEvent, type SagaAttempt, type SagaProgress, type SagaStepProgress } from './progress';
+import { isForwardStep, stepLabels, type SagaStep } from './steps';
 import { orderIdFromFulfilmentStreamId } from './stream';
 
+/** An attempt as stored: [attempt, startedAt, endedAt, outcome, error, worker]. */
+export type PackedAttempt = [number, string, string | null, SagaAttempt['outcome'], string | null, string];
+/**
+ * A step as stored: [step, status, startedAt, endedAt, lastError, nextAttemptAt, result, attempts].
+ * Its label and kind follow from the step and are left out.
+ */
+export type PackedStep = [
+  SagaStep,
+  SagaStepProgress['status'],
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  PackedAttempt[],
+];
+
+export const packSteps = (entries: readonly SagaStepProgress[]): PackedStep[] =>
+  entries.map((e) => [
+    e.step,
+    e.status,
+    e.startedAt,
+    e.endedAt,
+    e.lastError,
+    e.nextAttemptAt,
+    e.result,
+    e.attempts.map((a): PackedAttempt => [a.attempt, a.startedAt, a.endedAt, a.outcome, a.error, a.worker]),
+  ]);
+
+/** The step list from its stored text; the same objects, keys in the same order, as the fold builds. */
+export const unpackSteps = (text: string): SagaStepProgress[] =>
+  (JSON.parse(text) as PackedStep[]).map(([step, status, startedAt, endedAt, lastError, nextAttemptAt, result, attempts]) => ({
+    step,
+    label: stepLabels[step],
+    kind: isForwardStep(step) ? 'forward' : 'compensation',
+    status,
+    attempts: attempts.map(([attempt, attemptStartedAt, attemptEndedAt, outcome, error, worker]) => ({
+      attempt,
+      startedAt: attemptStartedAt,
+      endedAt: attemptEndedAt,
+      outcome,
+      error,
+      worker,
+    })),
+    startedAt,
+    endedAt,
+    lastError,
+    nextAttemptAt,
+    result,
+  }));
+
+/**
+ * A saga_progress row as read. `steps` and `compensations` are text columns holding the packed
+ * lists as JSON (see db/schema/saga.ts): about half the size of the step objects, so a row stays
+ * under the size at which Postgres compresses it, on every write and every read.
+ */
 export type SagaProgressRow = {
   order_id: string;
   status: SagaProgress['status'];
-  steps: SagaProgress['steps'];
-  compensations: SagaProgress['compensations'];
+  steps: string;
+  compensations: string;
   reason: string | null;
   cancelled_by: SagaProgress['cancelledBy'];
   cancellation_request: SagaProgress['cancellationRequest'];
@@ -30,8 +87,8 @@ export const SAGA_PROGRESS_COLUMNS = `order_id, status, steps, compensations, re
 export const progressFromRow = (row: SagaProgressRow): SagaProgress => ({
   orderId: row.order_id,
   status: row.status,
-  steps: row.steps,
-  compensations: row.compensations,
+  steps: unpackSteps(row.steps),
+  compensations: unpackSteps(row.compensations),
   reason: row.reason,
   cancelledBy: row.cancelled_by,
   cancellationRequest: row.cancellation_request,
@@ -45,11 +102,18 @@ export const progressFromRow = (row: SagaProgressRow): SagaProgress => ({
   startedPosition: row.started_position,
 });
 
-export const rowFromProgress = (p: SagaProgress): SagaProgressRow => ({
+/**
+ * A row as written: the packed lists go as nested arrays of the upsert's JSON payload, and a text
+ * column takes a nested JSON value as its text, so what is stored is exactly JSON.stringify of them
+ * (the live appends and a rebuild write the same text).
+ */
+export type SagaProgressRecord = Omit<SagaProgressRow, 'steps' | 'compensations'> & { steps: PackedStep[]; compensations: PackedStep[] };
+
+export const rowFromProgress = (p: SagaProgress): SagaProgressRecord => ({
   order_id: p.orderId,
   status: p.status,
-  steps: p.steps,
-  compensations: p.compensations,
+  steps: packSteps(p.steps),
+  compensations: packSteps(p.compensations),
   reason: p.reason,
   cancelled_by: p.cancelledBy,
   cancellation_request: p.cancellationRequest,
@@ -68,7 +132,7 @@ export const rowFromProgress = (p: SagaProgress): SagaProgressRow => ({
  * returns. Within a batch each row becomes a progress once, all its events are folded into it in
  * place, and it becomes a row again once.
  */
-export const sagaProgressProjection = rowProjection<SagaProgressRow, SagaProgress>({
+export const sagaProgressProjection = rowProjection<SagaProgressRow, SagaProgress, SagaProgressRecord>({
   name: 'saga-progress',
   description: 'Fulfilment saga per order: status, steps, attempts, compensations',
   table: 'saga_progress',

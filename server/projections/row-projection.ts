@@ -5,7 +5,12 @@ import { defineProjection, type Projection } from './projection';
 /** A read-model row as Postgres returns it: snake_case columns; it must carry `version`. */
 export type Row = Record<string, unknown> & { version: number };
 
-export type RowProjectionSpec<R extends Row, S = R> = {
+/**
+ * R is a row as read back, S the state events are folded into, W a row as written (the same as R
+ * unless a column is written in another shape than it is read: saga_progress writes its packed
+ * step lists as nested arrays of the payload, which land in text columns as their JSON text).
+ */
+export type RowProjectionSpec<R extends Row, S = R, W extends Row = R> = {
   readonly name: string;
   readonly description: string;
   readonly table: string;
@@ -24,7 +29,7 @@ export type RowProjectionSpec<R extends Row, S = R> = {
    * The in-memory shape the events are folded into, when it is not the row itself: each row is
    * converted once per batch, all its events folded, and converted back once.
    */
-  readonly state?: { readonly fromRow: (row: R) => S; readonly toRow: (state: S) => R; readonly versionOf: (state: S) => number };
+  readonly state?: { readonly fromRow: (row: R) => S; readonly toRow: (state: S) => W; readonly versionOf: (state: S) => number };
 };
 
 /**
@@ -33,10 +38,10 @@ export type RowProjectionSpec<R extends Row, S = R> = {
  * applied only on top of the version before it, so a rebuild that races live appends never
  * applies a change twice or out of order, and replaying a batch again changes nothing.
  */
-export const rowProjection = <R extends Row, S = R>(spec: RowProjectionSpec<R, S>): Projection => {
+export const rowProjection = <R extends Row, S = R, W extends Row = R>(spec: RowProjectionSpec<R, S, W>): Projection => {
   const types = new Set(spec.eventTypes);
   const fromRow = spec.state?.fromRow ?? ((row: R) => row as unknown as S);
-  const toRow = spec.state?.toRow ?? ((state: S) => state as unknown as R);
+  const toRow = spec.state?.toRow ?? ((state: S) => state as unknown as W);
   const versionOf = spec.state?.versionOf ?? ((state: S) => (state as unknown as R).version);
   return defineProjection({
     name: spec.name,
