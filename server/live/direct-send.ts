@@ -41,7 +41,9 @@ export const textFrame = (payload: Buffer): Buffer => {
 /** Sends `payload` (UTF-8 JSON) as one text message, the frame shared by every socket it goes to. */
 export const sendText = (ws: WebSocket, payload: Buffer): void => {
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
-  if (socket && sender && sender._state === SENDER_IDLE && sender._queue.length === 0 && sender._firstFragment && ws.readyState === WebSocket.OPEN) {
+  // Any of ws's internals missing or different (another ws version): ws.send, as without this.
+  const idle = sender?._state === SENDER_IDLE && Array.isArray(sender._queue) && sender._queue.length === 0 && sender._firstFragment === true;
+  if (socket && idle && ws.readyState === WebSocket.OPEN) {
     socket.write(textFrame(payload));
   } else {
     ws.send(payload, { binary: false });
