@@ -14,7 +14,7 @@ import { addStock, benchOrder, CellCpu, pct, sleep, startApp, summarize, taggedO
 const FINAL = ['completed', 'compensated', 'failed'];
 
 const settings = (ctx: ScenarioContext) => ({
-  orders: ctx.smoke ? 20 : 600,
+  orders: ctx.smoke ? 20 : 2000,
   warmupOrders: ctx.smoke ? 4 : 50,
   placers: ctx.writers?.[0] ?? 16,
   poolSize: 20,
@@ -227,7 +227,7 @@ export const sagaThroughputScenario: Scenario = {
           ],
         ],
         notes: [
-          `sagas on: one app (pool ${s.poolSize}, default FulfilmentOptions: concurrency 64, step timeout 2 s), workers started (saga processor and projection daemon), faults all 0, 1,000,000 units of each product in stock; orders placed in-process with placeOrder by ${s.placers} callers, timed from the first placement to the last saga's finished_at.`,
+          `sagas on: one app (pool ${s.poolSize}, default FulfilmentOptions: concurrency 128, step timeout 2 s), workers started (saga processor and projection daemon), faults all 0, 1,000,000 units of each product in stock; orders placed in-process with placeOrder by ${s.placers} callers, timed from the first placement to the last saga's finished_at.`,
           'steady orders/s: sagas finished between the 10th and the 90th percentile of finished_at, over that time.',
           `Statuses: ${JSON.stringify(saga.statuses)}; retries ${saga.retries}; every saga final: ${saga.allFinal}; placing took ${saga.placeSeconds.toFixed(1)} s while sagas ran; saga duration p50/p95/p99 ${formatMs(saga.sagaDuration.p50Ms)} / ${formatMs(saga.sagaDuration.p95Ms)} / ${formatMs(saga.sagaDuration.p99Ms)} ms.`,
           `sagas off: a fresh app without workers placing the same number of orders the same way (the baseline); ratio = orders/s / this. CPU by CPU ratio: ${formatRatio(cpuTotal(place) / cpuTotal(saga))}.`,
