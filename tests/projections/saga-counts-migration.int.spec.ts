@@ -1,38 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createSql, type Sql } from '@/db/client';
-import { migrationsFolder } from '@/db/migrate';
-import { databaseUrl } from '../support/test-database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '@/db/client';
+import { migrationSteps, type MigrationSteps } from '../support/migration-steps';
 
 /**
  * 0004 adds the saga counters to dashboard-stats. On a database that already has a log the
  * projection's checkpoint is past the saga events the counters need, so the migration rebuilds
  * dashboard-stats from position 0; a new database (no checkpoint yet) is left alone.
  */
-const journal = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-const statementsOf = (tag: string) =>
-  readFileSync(path.join(migrationsFolder, `${tag}.sql`), 'utf8')
-    .split('--> statement-breakpoint')
-    .map((s) => s.trim())
-    .filter(Boolean);
-const migrate = async (sql: Sql, tags: string[]) => {
-  for (const tag of tags) for (const statement of statementsOf(tag)) await sql.unsafe(statement);
-};
-
-let admin: postgres.Sql;
+let steps: MigrationSteps;
 let sql: Sql;
-const name = `orderflow_test_${randomBytes(5).toString('hex')}`;
 
 beforeAll(async () => {
-  admin = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  sql = createSql(databaseUrl(name), { max: 2 });
-  const tags = journal.entries.map((e) => e.tag);
-  const counts = tags.findIndex((t) => t.startsWith('0004_'));
-  await migrate(sql, tags.slice(0, counts));
+  steps = await migrationSteps();
+  sql = steps.sql;
+  await steps.upTo('0004_');
   // A database in use: a log, dashboard-stats at its head, its rows, and another projection.
   await sql`INSERT INTO streams (stream_id, stream_type, version) VALUES ('order-1', 'order', 2)`;
   await sql`
@@ -40,13 +21,9 @@ beforeAll(async () => {
     VALUES (gen_random_uuid(), 'order-1', 1, 'Test', 1, '{}', '{}', now()), (gen_random_uuid(), 'order-1', 2, 'Test', 1, '{}', '{}', now())`;
   await sql`INSERT INTO projection_checkpoints (name, position) VALUES ('dashboard-stats', 2), ('inventory-levels', 2)`;
   await sql`INSERT INTO stats_status_counts (status, count) VALUES ('placed', 1)`;
-  await migrate(sql, tags.slice(counts, counts + 1));
+  await steps.apply('0004_');
 });
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await admin?.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin?.end();
-});
+afterAll(() => steps?.drop());
 
 describe('Migration 0004 (saga counters)', () => {
   it('should rebuild dashboard-stats from the start of the log, emptied, and leave other projections alone', async () => {
