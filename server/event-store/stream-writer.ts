@@ -51,12 +51,25 @@ export class StreamWriter {
     return events.some((e) => this.inlineTypes.has(e.type));
   }
 
+  /**
+   * Appends that no inline projection reads (a participant's stock, payment or shipment) go as one
+   * autocommit statement beside the transaction of those that need projecting: they answer after
+   * one round trip instead of waiting for the projections, which a hot stream (a popular sku,
+   * one append per commit) feels at once.
+   */
   private async writeBatch(batch: QueuedAppend[]): Promise<void> {
+    const projected = batch.filter((append) => this.needsProjections(append.events));
+    const plain = batch.filter((append) => !this.needsProjections(append.events));
+    await Promise.all([this.writeGroup(plain, false), this.writeGroup(projected, true)]);
+  }
+
+  private async writeGroup(batch: QueuedAppend[], withProjections: boolean): Promise<void> {
+    if (batch.length === 0) return;
     if (batch.length === 1) return this.writeAlone(batch[0]!);
     const items = batch as (QueuedAppend & BatchItem)[];
     let outcomes: BatchOutcome[];
     try {
-      outcomes = items.some((item) => this.needsProjections(item.events))
+      outcomes = withProjections
         ? await this.sql.begin(async (tx) => {
             const written = await appendBatch(tx, items);
             await this.project(tx, written.flatMap((outcome) => (outcome === 'conflict' ? [] : outcome)));

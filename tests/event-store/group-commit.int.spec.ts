@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransactionSql } from '@/db/client';
 import { EventStore, type InlineProjection } from '@/server/event-store/event-store';
 import type { RecordedEvent } from '@/server/event-store/types';
+import { z } from 'zod';
+import { defineEvent } from '@/server/event-store/event-definitions';
+import { EventRegistry } from '@/server/event-store/event-registry';
 import { ConcurrencyError } from '@/server/shared/errors';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { appendOptions, increment, testRegistry } from './test-events';
+import { appendOptions, counterIncremented, increment, testRegistry } from './test-events';
 
 let db: TestDatabase;
 
@@ -122,6 +125,29 @@ describe('Event store', () => {
       const rows = await db.sql<{ stream_id: string; total: number }[]>`
         SELECT stream_id, total FROM counter_totals WHERE stream_id = ANY(${ids}::text[])`;
       expect(Object.fromEntries(rows.map((r) => [r.stream_id, r.total]))).toEqual(Object.fromEntries(ids.map((id, i) => [id, i + 21])));
+    });
+
+    it('should write appends no projection reads beside the transaction, not in it', async () => {
+      const noted = defineEvent('CounterNoted', z.object({ note: z.string() }));
+      const store = new EventStore(db.sql, new EventRegistry([counterIncremented, noted]), [totals], { appendQueue: { maxInFlight: 1 } });
+      const projectedIds = Array.from({ length: 10 }, (_, i) => `counter-gcm-p${i}`);
+      const plainIds = Array.from({ length: 10 }, (_, i) => `counter-gcm-n${i}`);
+      await store.append('counter-gcm-first', [increment()], appendOptions({ expectedVersion: 0 }));
+      const busy = store.append('counter-gcm-busy', [increment()], appendOptions({ expectedVersion: 0 }));
+      await Promise.all([
+        busy,
+        ...projectedIds.map((id) => store.append(id, [increment(2)], appendOptions({ expectedVersion: 0 }))),
+        ...plainIds.map((id) => store.append(id, [{ type: 'CounterNoted', data: { note: id } }], appendOptions({ expectedVersion: 0 }))),
+      ]);
+      const xmins = await db.sql<{ stream_id: string; xmin: string }[]>`
+        SELECT stream_id, xmin::text AS xmin FROM events WHERE stream_id = ANY(${[...projectedIds, ...plainIds]}::text[])`;
+      const projectedTx = new Set(xmins.filter((r) => projectedIds.includes(r.stream_id)).map((r) => r.xmin));
+      const plainTx = new Set(xmins.filter((r) => plainIds.includes(r.stream_id)).map((r) => r.xmin));
+      expect(xmins).toHaveLength(20);
+      expect([...plainTx].some((xmin) => projectedTx.has(xmin))).toBe(false);
+      expect(plainTx.size).toBeLessThan(plainIds.length);
+      const [projected] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM counter_totals WHERE stream_id = ANY(${projectedIds}::text[])`;
+      expect(projected!.n).toBe(10);
     });
 
     it('should fail only the append its projection refuses, and write the others', async () => {
