@@ -47,11 +47,13 @@ export class FulfilmentIntake {
   /** Handles one batch; says whether it moved, found nothing, waits on a hole or another process. */
   async step(): Promise<'progressed' | 'idle' | 'gap' | 'busy'> {
     return this.sql.begin(async (tx) => {
-      const [checkpoint] = await tx<{ position: number | null }[]>`
-        SELECT (SELECT position FROM saga_checkpoints WHERE name = ${checkpointName}) AS position
-        WHERE pg_try_advisory_xact_lock(hashtext(${intakeLock}))`;
-      if (!checkpoint) return 'busy';
-      if (checkpoint.position === null) return 'idle';
+      // Two statements, not one: a statement reads with the snapshot it started with, so a checkpoint
+      // read in the statement that takes the lock could be the one from before the previous holder
+      // committed, and a batch would be handled twice.
+      const [locked] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${intakeLock})) AS ok`;
+      if (!locked?.ok) return 'busy';
+      const [checkpoint] = await tx<{ position: number }[]>`SELECT position FROM saga_checkpoints WHERE name = ${checkpointName}`;
+      if (!checkpoint) return 'idle';
       const at = checkpoint.position;
       const batch = await this.reader.read(tx, at, this.options.batchSize, { types: intakeEventTypes });
       if (batch.position === at) return batch.waitingOnGap ? 'gap' : 'idle';
