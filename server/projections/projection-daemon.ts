@@ -251,14 +251,11 @@ export class ProjectionDaemon {
   private async stepOne(projection: Projection, shared: readonly SharedBatch[]): Promise<StepOutcome> {
     let reached: number | undefined;
     const outcome = await this.sql.begin(async (tx): Promise<StepOutcome> => {
-      // The lock and the checkpoint in one round trip: no row when another process holds the lock.
-      const [row] = await tx<(Checkpoint | { position: null })[]>`
-        SELECT c.position, c.status, c.rebuild_target
-        FROM (SELECT 1) AS one LEFT JOIN projection_checkpoints c ON c.name = ${projection.name}
-        WHERE pg_try_advisory_xact_lock(hashtext(${lockKey(projection.name)}))`;
-      if (!row) return 'busy';
-      if (row.position === null) return 'idle';
-      const checkpoint = row as Checkpoint;
+      const [locked] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${lockKey(projection.name)})) AS ok`;
+      if (!locked?.ok) return 'busy';
+      const [checkpoint] = await tx<Checkpoint[]>`
+        SELECT position, status, rebuild_target FROM projection_checkpoints WHERE name = ${projection.name}`;
+      if (!checkpoint) return 'idle';
       if (projection.kind === 'inline' && checkpoint.status !== 'rebuilding') return 'dormant';
       let batch = this.fromShared(shared, projection, checkpoint.position);
       if (!batch) {
