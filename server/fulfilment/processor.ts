@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '@/db/client';
-import { handleCommand, latestKnown, loadAggregate, type Loaded } from '../command-handler';
+import { handleCommand, latestKnown, type Loaded } from '../command-handler';
 import type { EventRegistry } from '../event-store/event-registry';
 import type { EventStore } from '../event-store/event-store';
 import { createParticipants, type Participants } from '../participants/participants';
@@ -239,16 +239,15 @@ export class FulfilmentProcessor {
     const streamId = fulfilmentStreamId(claim.orderId);
     let leaseRenewedAt = Date.now();
     let known: Loaded<FulfilmentState> | undefined;
-    let fresh = false;
     // The event that started the attempt in flight, when this process started it.
     let startedBy: string | null = null;
     try {
       for (;;) {
         if (!this.running) return await releaseClaim(sql, claim, this.workerId, this.deps.now());
-        // What this process last saw of the saga (its intake or an earlier claim here) is a hint:
-        // if another process moved it since, the next append is refused and it is read afresh.
-        known ??= fresh ? await loadAggregate(this.deps.store, streamId, fulfilmentDecider) : await latestKnown(this.deps.store, streamId, fulfilmentDecider);
-        fresh = false;
+        // What this process last saw of the saga (its intake, an earlier claim here, or the read a
+        // refused command made) is a hint: if another process moved it since, the next append is
+        // refused and the stream read afresh, which is what the cache then holds.
+        known ??= await latestKnown(this.deps.store, streamId, fulfilmentDecider);
         const { state } = known;
         const now = this.deps.now();
         const work: FulfilmentWork = nextWork(state, now);
@@ -276,7 +275,6 @@ export class FulfilmentProcessor {
             // The saga moved meanwhile (a cancellation arrived): decide again on the new state.
             if (error instanceof DomainError && error.code === 'CONFLICT') {
               known = undefined;
-              fresh = true;
               continue;
             }
             throw error;
