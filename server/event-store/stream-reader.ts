@@ -28,16 +28,6 @@ export class StreamReader {
 
   private async readBatch(batch: Queued<Read, StoredEventRow[]>[]): Promise<void> {
     const { sql } = this;
-    if (batch.length === 1) {
-      const [only] = batch as [Queued<Read, StoredEventRow[]>];
-      only.resolve(
-        await sql<StoredEventRow[]>`
-          SELECT ${sql.unsafe(EVENT_COLUMNS)} FROM events
-          WHERE stream_id = ${only.streamId} AND version >= ${only.fromVersion}
-          ORDER BY version`,
-      );
-      return;
-    }
     const rows = await sql<(StoredEventRow & { item: number })[]>`
       SELECT (r.item - 1)::int AS item, ${sql.unsafe(EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', '))}
       FROM unnest(${batch.map((r) => r.streamId)}::text[], ${batch.map((r) => r.fromVersion)}::bigint[])
