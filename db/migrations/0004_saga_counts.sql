@@ -6,6 +6,9 @@ CREATE TABLE "stats_saga_counts" (
 -- The saga counters are new in dashboard-stats: on a database that already has a log, the
 -- projection is rebuilt from position 0 (as projections.rebuild does), so the counters count every
 -- saga event and not only those after its checkpoint. On a new database there is no checkpoint yet.
+-- Under the projection's own advisory lock (as ProjectionDaemon.requestRebuild takes it), so a daemon
+-- still running mid-batch cannot write its checkpoint over the reset. Migrations run in one transaction.
+SELECT pg_advisory_xact_lock(hashtext('orderflow:projection:dashboard-stats'));--> statement-breakpoint
 TRUNCATE "stats_order_status", "stats_status_counts", "stats_revenue", "stats_orders_per_minute";--> statement-breakpoint
 UPDATE "projection_checkpoints"
 SET "position" = 0, "status" = 'rebuilding', "rebuild_started_at" = now(), "last_error" = NULL, "updated_at" = now(),
