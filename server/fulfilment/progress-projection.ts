@@ -1,8 +1,8 @@
 import { rowProjection } from '../projections/row-projection';
 import type { FulfilmentEvent } from './events';
 import { fulfilmentEventTypes } from './events';
-import { applySagaEvent, isFulfilmentEvent, type SagaAttempt, type SagaProgress, type SagaStepProgress } from './progress';
-import { isForwardStep, stepLabels, type SagaStep } from './steps';
+import { applySagaEvent, emptyStep, isFulfilmentEvent, type SagaAttempt, type SagaProgress, type SagaStepProgress } from './progress';
+import type { SagaStep } from './steps';
 import { orderIdFromFulfilmentStreamId } from './stream';
 
 /** An attempt as stored: [attempt, startedAt, endedAt, outcome, error, worker]. */
@@ -37,9 +37,7 @@ export const packSteps = (entries: readonly SagaStepProgress[]): PackedStep[] =>
 /** The step list from its stored text; the same objects, keys in the same order, as the fold builds. */
 export const unpackSteps = (text: string): SagaStepProgress[] =>
   (JSON.parse(text) as PackedStep[]).map(([step, status, startedAt, endedAt, lastError, nextAttemptAt, result, attempts]) => ({
-    step,
-    label: stepLabels[step],
-    kind: isForwardStep(step) ? 'forward' : 'compensation',
+    ...emptyStep(step),
     status,
     attempts: attempts.map(([attempt, attemptStartedAt, attemptEndedAt, outcome, error, worker]) => ({
       attempt,

@@ -84,7 +84,7 @@ const sagaTypes = new Set<string>(fulfilmentEventTypes);
 export const isFulfilmentEvent = (event: SagaProgressInput): boolean =>
   sagaTypes.has(event.type) && (event.streamId === undefined || event.streamId.startsWith(fulfilmentStreamPrefix));
 
-const emptyStep = (step: SagaStep): SagaStepProgress => ({
+export const emptyStep = (step: SagaStep): SagaStepProgress => ({
   step,
   label: stepLabels[step],
   kind: isForwardStep(step) ? 'forward' : 'compensation',
