@@ -21,8 +21,9 @@ export const awaitProjection = async (
   app: Orderflow,
   name: string,
   minPosition: number | undefined,
+  waitMs = MIN_POSITION_WAIT_MS,
 ): Promise<{ position: number; stale: boolean }> => {
-  const deadline = Date.now() + MIN_POSITION_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const [row] = await app.sql<{ position: number }[]>`SELECT position FROM projection_checkpoints WHERE name = ${name}`;
     const position = row?.position ?? 0;

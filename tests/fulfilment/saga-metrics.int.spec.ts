@@ -66,8 +66,6 @@ describe('Saga metrics', () => {
       expect(settled).toMatchObject({ inFlight: 0, running: 0, compensating: 0 });
       expect(settled.completed + settled.compensated + settled.failed).toBe(24);
       expect(settled.compensated).toBeGreaterThanOrEqual(12 + 4); // declined, XX, and SKU-M-2 beyond its 2 units
-      // Read from six rows at most, however many sagas there are.
-      expect((await first.sql`SELECT counter FROM stats_saga_counts`).length).toBeLessThanOrEqual(6);
     });
 
     it('should hold the same counters after dashboard-stats is rebuilt from the log', async () => {

@@ -1,5 +1,6 @@
 import { sagaMetrics, type SagaMetrics } from '@/server/fulfilment/queries';
 import type { Orderflow } from '@/server/orderflow';
+import { awaitProjection } from '@/server/queries/read-your-writes';
 
 /**
  * The saga counters once the dashboard-stats projection, which keeps them, has applied everything
@@ -7,12 +8,7 @@ import type { Orderflow } from '@/server/orderflow';
  */
 export const settledSagaMetrics = async (app: Orderflow, timeoutMs = 30_000): Promise<SagaMetrics> => {
   const [log] = await app.sql<{ head: number }[]>`SELECT coalesce(max(position), 0)::bigint AS head FROM events`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [checkpoint] = await app.sql<{ position: number }[]>`SELECT position FROM projection_checkpoints WHERE name = 'dashboard-stats'`;
-    if (Number(checkpoint?.position ?? 0) >= Number(log!.head)) return sagaMetrics(app.sql);
-    if (Date.now() > deadline) throw new Error(`dashboard-stats stayed at ${checkpoint?.position} below ${log!.head}`);
-    app.daemon.wake();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const { position, stale } = await awaitProjection(app, 'dashboard-stats', Number(log!.head), timeoutMs);
+  if (stale) throw new Error(`dashboard-stats stayed at ${position} below ${log!.head}`);
+  return sagaMetrics(app.sql);
 };
