@@ -251,6 +251,9 @@ export class ProjectionDaemon {
   private async stepOne(projection: Projection, shared: readonly SharedBatch[]): Promise<StepOutcome> {
     let reached: number | undefined;
     const outcome = await this.sql.begin(async (tx): Promise<StepOutcome> => {
+      // Two statements on purpose: read in the statement that takes the lock, the checkpoint would come
+      // from that statement's snapshot, which may predate the previous holder's commit (tried in
+      // ab17202, double-applied a batch, reverted in 9a4d492).
       const [locked] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${lockKey(projection.name)})) AS ok`;
       if (!locked?.ok) return 'busy';
       const [checkpoint] = await tx<Checkpoint[]>`
