@@ -11,8 +11,8 @@ const envSchema = z.object({
   /** Set to 0 to run no background workers in this process (projection daemon, saga processor). */
   ORDERFLOW_WORKERS: z.enum(['0', '1']).default('1'),
   DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
-  /** The least time between two live messages to a subscriber (changes meanwhile are batched); more while the fan-out is long. */
-  LIVE_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(5),
+  /** The least time between two live messages to a subscriber (changes meanwhile are batched); more while the fan-out is long. Unset: LiveFeed's default. */
+  LIVE_FLUSH_MS: z.coerce.number().int().min(0).max(1000).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,7 +5,8 @@ import { listOrders } from '../../server/queries/order-queries';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
-import { HttpClient, listen, pct, startApp, timedLoop, withIndexesRebuilt, type TimedSummary } from './orderflow-support';
+import { HttpClient, listen, pct, startApp, timedLoop, withIndexesRebuilt } from './orderflow-support';
+import type { LatencySummary } from '../lib/stats';
 
 /**
  * The dashboard's queries over a read model of 1,000,000 orders, loaded set-based (no events),
@@ -121,7 +122,7 @@ export const loadDashboardReadModel = async (sql: Sql, orders: number, log: (lin
   return (performance.now() - started) / 1000;
 };
 
-type Row = TimedSummary & { name: string; opsPerSec: number; attempts: number; noisy: boolean; cpu?: { backgroundPct: number; machineBusyPct: number } };
+type Row = LatencySummary & { name: string; opsPerSec: number; attempts: number; noisy: boolean; cpu?: { backgroundPct: number; machineBusyPct: number } };
 
 export const dashboardQueriesScenario: Scenario = {
   name: 'dashboard-queries',

@@ -6,7 +6,8 @@ import { startChildServer, type ChildServer } from '../../tests/support/child-se
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
-import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, summarize, taggedOrderId, us, type TimedSummary } from './orderflow-support';
+import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, taggedOrderId, us } from './orderflow-support';
+import { summarize, type LatencySummary } from '../lib/stats';
 
 /**
  * Time from sending orders.place to every live.changes subscriber receiving that order's change,
@@ -198,10 +199,10 @@ type Cell = {
   closes: Record<string, number>;
   errors: string[];
   drainedMs: number;
-  latency: TimedSummary;
+  latency: LatencySummary;
   /** From the server's clock when it took the command (OrderPlaced.placedAt, ms resolution) to delivery. */
-  afterPlacedAt: TimedSummary;
-  command: TimedSummary;
+  afterPlacedAt: LatencySummary;
+  command: LatencySummary;
   rssIdleMiB: number | undefined;
   rssConnectedMiB: number | undefined;
   rssPeakMiB: number | undefined;
@@ -356,7 +357,7 @@ const runCell = async (
 };
 
 /** Postgres NOTIFY → LISTEN on the same database: one sender, one listener, one at a time. */
-const notifyFloor = async (url: string, samples: number): Promise<TimedSummary> => {
+const notifyFloor = async (url: string, samples: number): Promise<LatencySummary> => {
   const listener = postgres(url, { max: 1, onnotice: () => {} });
   const sender = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -380,7 +381,7 @@ const notifyFloor = async (url: string, samples: number): Promise<TimedSummary> 
   }
 };
 
-const triple = (s: TimedSummary) => `${formatMs(s.p50Ms)} / ${formatMs(s.p95Ms)} / ${formatMs(s.p99Ms)}`;
+const triple = (s: LatencySummary) => `${formatMs(s.p50Ms)} / ${formatMs(s.p95Ms)} / ${formatMs(s.p99Ms)}`;
 const mib = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(0));
 
 export const liveLatencyScenario: Scenario = {

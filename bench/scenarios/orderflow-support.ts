@@ -229,10 +229,6 @@ export const us = (v: number | undefined): string => (v === undefined || !Number
 export const pair = (s: Pick<LatencySummary, 'p50Ms' | 'p99Ms'> | undefined): string => (s ? `${formatMs(s.p50Ms)} / ${formatMs(s.p99Ms)}` : 'n/a');
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The latency summary the application scenarios report (bench/lib/stats.ts). */
-export type TimedSummary = LatencySummary;
-export { summarize };
-
 /**
  * One caller running `op` back to back: `warmupMs` unmeasured, then `durationMs` (at least
  * `minSamples` calls) measured. For per-query latency where p95 is wanted (runClosedLoop gives p90/p99).
@@ -240,7 +236,7 @@ export { summarize };
 export const timedLoop = async (
   options: { warmupMs: number; durationMs: number; minSamples?: number },
   op: () => Promise<unknown>,
-): Promise<TimedSummary & { opsPerSec: number; cpu?: CpuSummary }> => {
+): Promise<LatencySummary & { opsPerSec: number; cpu?: CpuSummary }> => {
   const warmEnd = performance.now() + options.warmupMs;
   while (performance.now() < warmEnd) await op();
   const samples: number[] = [];

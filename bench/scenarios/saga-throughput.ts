@@ -4,7 +4,8 @@ import { startWorkers, type Orderflow } from '../../server/orderflow';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
-import { addStock, benchOrder, CellCpu, pct, sleep, startApp, summarize, taggedOrderId, us, zeroFaults, type TimedSummary } from './orderflow-support';
+import { addStock, benchOrder, CellCpu, pct, sleep, startApp, taggedOrderId, us, zeroFaults } from './orderflow-support';
+import { summarize, type LatencySummary } from '../lib/stats';
 
 /**
  * Orders per second that reach a final saga state with the participants answering at once (the
@@ -82,7 +83,7 @@ type SagaCell = {
   eventsPerOrder: number;
   statuses: Record<string, number>;
   retries: number;
-  sagaDuration: TimedSummary;
+  sagaDuration: LatencySummary;
   appErrors: number;
   cpu?: ReturnType<CellCpu['finish']>;
 };

@@ -33,7 +33,8 @@ export type LiveBatch = {
   changes: OrderChange[];
 };
 
-export const DEFAULT_FLUSH_MS = 5;
+/** LIVE_FLUSH_MS when unset: the log follower's own spacing. */
+const DEFAULT_FLUSH_MS = 5;
 
 /** A fan-out holds the event loop at most about this long at a time (listeners are called in slices). */
 const SLICE_MS = 2;
