@@ -32,6 +32,7 @@ export const appendBatch = async (db: Queryable, items: readonly BatchItem[]): P
   const flat = items.flatMap((item, i) =>
     item.events.map((event, ord) => ({ item: i, ord: ord + 1, event, metadata: metadata[i]![ord]! })),
   );
+  // Sent at once (execute), so statements a caller pipelines behind it run after it.
   const rows = await db<(Written & { item: number })[]>`
     WITH input AS (
       SELECT * FROM unnest(
@@ -92,7 +93,7 @@ export const appendBatch = async (db: Queryable, items: readonly BatchItem[]): P
       ORDER BY i.key
     )
     SELECT x.position, x.version, x.recorded_at, (i.item - 1)::int AS item
-    FROM inserted x JOIN input i ON i.stream_id = x.stream_id`;
+    FROM inserted x JOIN input i ON i.stream_id = x.stream_id`.execute();
   const byItem = new Map<number, Written[]>();
   for (const row of rows) {
     const list = byItem.get(row.item) ?? [];

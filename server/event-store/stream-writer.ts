@@ -4,13 +4,28 @@ import { ConcurrencyError } from '../shared/errors';
 import { appendBatch, type BatchItem, type BatchOutcome } from './append-batch';
 import { appendEvents, type PreparedEvent } from './append-to-stream';
 import { GroupQueue, type GroupQueueOptions, type Queued } from '../shared/group-queue';
-import type { AppendOptions, RecordedEvent } from './types';
+import type { AppendOptions, PlannedEvent, RecordedEvent } from './types';
+
+/**
+ * An inline projection's part of one transaction, in two steps that ride with the append's own
+ * statements: `stage` sends its reads right behind the append, so BEGIN, the append and every
+ * read share one round trip; `write` sends its writes right in front of COMMIT, one more. Both
+ * send their statements before they return (no await in front of one), which keeps them in order.
+ */
+export type InlineStage = {
+  /** Settles when the reads have answered. */
+  readonly ready: Promise<void>;
+  /** Sends the writes for the events as recorded; undefined when there is nothing to write. */
+  readonly write: (recorded: readonly RecordedEvent[]) => Promise<unknown> | undefined;
+};
 
 /** Runs in the append's own transaction, so its rows are readable the moment the append returns. */
 export type InlineProjection = {
   readonly name: string;
   readonly eventTypes: readonly string[];
   readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
+  /** Optional: without it the projection runs as `apply` after the append, a round trip per statement. */
+  readonly stage?: (tx: TransactionSql, planned: readonly PlannedEvent[]) => InlineStage;
 };
 
 type Append = { readonly streamId: string; readonly events: readonly PreparedEvent[]; readonly options: AppendOptions };
@@ -70,11 +85,11 @@ export class StreamWriter {
     let outcomes: BatchOutcome[];
     try {
       outcomes = withProjections
-        ? await this.sql.begin(async (tx) => {
-            const written = await appendBatch(tx, items);
-            await this.project(tx, written.flatMap((outcome) => (outcome === 'conflict' ? [] : outcome)));
-            return written;
-          })
+        ? await this.projected(
+            items,
+            (tx) => appendBatch(tx, items),
+            (written) => written.flatMap((outcome) => (outcome === 'conflict' ? [] : outcome)),
+          )
         : await appendBatch(this.sql, items);
     } catch (error) {
       // Nothing of the batch was written (the statement or the transaction failed as a whole), so
@@ -99,15 +114,42 @@ export class StreamWriter {
       const { streamId, events, options } = append;
       append.resolve(
         this.needsProjections(events)
-          ? await this.sql.begin(async (tx) => {
-              const recorded = await appendEvents(tx, streamId, events, options);
-              await this.project(tx, recorded);
-              return recorded;
-            })
+          ? await this.projected([append], (tx) => appendEvents(tx, streamId, events, options), (recorded) => recorded)
           : await appendEvents(this.sql, streamId, events, options),
       );
     } catch (error) {
       append.reject(error);
+    }
+  }
+
+  /**
+   * The append and the inline projections in one transaction. `send` must send its statement
+   * before it returns (appendBatch and appendEvents do), so the projections' reads go behind it
+   * and see what the append locked.
+   */
+  private async projected<T>(
+    appends: readonly Append[],
+    send: (tx: TransactionSql) => Promise<T>,
+    recordedOf: (result: T) => readonly RecordedEvent[],
+  ): Promise<T> {
+    const planned = appends.flatMap(plannedEvents);
+    const projections = this.inlineProjections.filter((projection) => planned.some((e) => projection.eventTypes.includes(e.type)));
+    if (!projections.every((projection) => projection.stage)) {
+      return this.sql.begin(async (tx) => {
+        const result = await send(tx);
+        await this.project(tx, recordedOf(result));
+        return result;
+      }) as Promise<T>;
+    }
+    const tx = await this.sql.reserve();
+    try {
+      return await pipelinedTransaction(tx as unknown as TransactionSql, (inTx) => {
+        const result = send(inTx);
+        const stages = projections.map((projection) => projection.stage!(inTx, planned));
+        return { result, stages, recordedOf };
+      });
+    } finally {
+      tx.release();
     }
   }
 
@@ -131,6 +173,73 @@ export class StreamWriter {
     return new Map(rows.map((row) => [row.stream_id, row.version]));
   }
 }
+
+/** Each event's version is known when the append expects an exact version (write() made 'no_stream' 0). */
+const plannedEvents = (append: Append): PlannedEvent[] => {
+  const expected = append.options.expectedVersion;
+  return append.events.map((event, i) => ({
+    streamId: append.streamId,
+    type: event.type,
+    data: event.data,
+    version: typeof expected === 'number' ? expected + i + 1 : undefined,
+  }));
+};
+
+type PipelinedWork<T> = {
+  readonly result: Promise<T>;
+  readonly stages: readonly InlineStage[];
+  readonly recordedOf: (result: T) => readonly RecordedEvent[];
+};
+
+/**
+ * BEGIN, the append and the projections' reads in one round trip; the projections' writes and
+ * COMMIT in another (sql.begin would take five: BEGIN, append, reads, writes, COMMIT, each
+ * awaited). Every statement sent is awaited before the transaction ends, so nothing is still
+ * running on the connection when it goes back to the pool; after a failure it is rolled back.
+ */
+const pipelinedTransaction = async <T>(tx: TransactionSql, start: (tx: TransactionSql) => PipelinedWork<T>): Promise<T> => {
+  const begun = tx`BEGIN`.execute();
+  let work: PipelinedWork<T>;
+  try {
+    work = start(tx);
+  } catch (error) {
+    await Promise.allSettled([begun]);
+    await rollback(tx);
+    throw error;
+  }
+  // In the order sent: after a failed statement the later ones fail only because the
+  // transaction is aborted, so the first failure is the one to report.
+  const first = await firstFailure([begun, work.result, ...work.stages.map((stage) => stage.ready)]);
+  if (first) {
+    await rollback(tx);
+    throw first.reason;
+  }
+  const result = await work.result;
+  const writes: Promise<unknown>[] = [];
+  try {
+    const recorded = work.recordedOf(result);
+    for (const stage of work.stages) {
+      const write = stage.write(recorded);
+      if (write) writes.push(write);
+    }
+  } catch (error) {
+    await Promise.allSettled(writes);
+    await rollback(tx);
+    throw error;
+  }
+  // A transaction whose write failed is rolled back by its COMMIT; the write's error is the one to report.
+  const failed = await firstFailure([...writes, tx`COMMIT`.execute()]);
+  if (failed) throw failed.reason;
+  return result;
+};
+
+const firstFailure = async (sent: readonly Promise<unknown>[]): Promise<PromiseRejectedResult | undefined> =>
+  (await Promise.allSettled(sent)).find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+
+const rollback = async (tx: TransactionSql): Promise<void> => {
+  // A broken connection has no transaction left to roll back; postgres.js drops it from the pool.
+  await tx`ROLLBACK`.execute().catch(() => undefined);
+};
 
 /** The connection broke mid-way: whether the server committed is unknown. */
 const isConnectionError = (error: unknown): boolean => {

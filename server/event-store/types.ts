@@ -25,6 +25,9 @@ export type RecordedEvent<Type extends string = string, Data = unknown> = {
   readonly recordedAt: string;
 };
 
+/** An event about to be appended: its version is known when the append expects an exact one. */
+export type PlannedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'data'> & { readonly version: number | undefined };
+
 export type AppendOptions = {
   readonly expectedVersion: ExpectedVersion;
   /** A command's key: appending again with a stored key returns the first result and writes nothing. */

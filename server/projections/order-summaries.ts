@@ -28,7 +28,7 @@ export type OrderSummaryRow = {
   last_position: number;
 };
 
-const orderIdOf = (event: RecordedEvent) => (event.data as { orderId?: string }).orderId;
+const orderIdOf = (event: Pick<RecordedEvent, 'data'>) => (event.data as { orderId?: string }).orderId;
 
 export const evolveOrderSummary = (row: OrderSummaryRow | undefined, recorded: RecordedEvent): OrderSummaryRow => {
   const event = recorded as unknown as OrderEvent;

@@ -1,5 +1,8 @@
 import type { TransactionSql } from '@/db/client';
-import type { RecordedEvent } from '../event-store/types';
+import type { InlineStage } from '../event-store/stream-writer';
+import type { PlannedEvent, RecordedEvent } from '../event-store/types';
+
+export type { PlannedEvent } from '../event-store/types';
 
 /**
  * A set of event handlers that keep some tables. Inline projections also run inside every append;
@@ -15,6 +18,8 @@ export type Projection = {
   readonly tables: readonly string[];
   /** Must be safe to run again on events it already applied (rebuilds race live appends). */
   readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
+  /** Inline only, optional: `apply` in two steps that ride with the append's own statements (see InlineStage). */
+  readonly stage?: (tx: TransactionSql, planned: readonly PlannedEvent[]) => InlineStage;
 };
 
 export const defineProjection = (projection: Projection): Projection => projection;
