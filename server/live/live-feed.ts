@@ -4,9 +4,9 @@ import { literalLimit } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import type { RecordedEvent } from '../event-store/types';
-import { sagaProgressByOrder } from '../queries/saga-view';
+import { findOrdersWithSaga } from '../queries/saga-view';
 import type { SagaProgress } from '../fulfilment/progress';
-import { findOrderSummaries, type OrderSummary } from '../queries/order-queries';
+import type { OrderSummary } from '../queries/order-queries';
 import type { LogFollower } from './log-follower';
 import { shareEncoding } from './shared-encoding';
 
@@ -66,11 +66,12 @@ export const toBatches = (changes: readonly OrderChange[], position: number, max
 export const toOrderChanges = async (db: Queryable, events: readonly RecordedEvent[]): Promise<OrderChange[]> => {
   if (events.length === 0) return [];
   const ids = [...new Set(events.map((e) => e.metadata.correlationId))];
-  const [summaries, sagas] = await Promise.all([findOrderSummaries(db, ids), sagaProgressByOrder(db, ids)]);
+  const orders = await findOrdersWithSaga(db, ids);
   const changes: OrderChange[] = [];
   for (const event of events) {
-    const order = summaries.get(event.metadata.correlationId);
-    if (!order) continue;
+    const found = orders.get(event.metadata.correlationId);
+    if (!found) continue;
+    const { order, saga } = found;
     changes.push({
       position: event.position,
       streamId: event.streamId,
@@ -78,7 +79,7 @@ export const toOrderChanges = async (db: Queryable, events: readonly RecordedEve
       type: event.type,
       orderId: order.orderId,
       order,
-      saga: sagas.get(order.orderId) ?? null,
+      saga,
     });
   }
   return changes;

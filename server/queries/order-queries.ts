@@ -16,12 +16,12 @@ export type OrderSummary = {
   placedPosition: number;
 };
 
-const SUMMARY_COLUMNS = `order_id AS "orderId", customer_id AS "customerId", customer_name AS "customerName", status,
+export const SUMMARY_COLUMNS = `order_id AS "orderId", customer_id AS "customerId", customer_name AS "customerName", status,
   item_count AS "itemCount", total_cents AS "totalCents", placed_at AS "placedAt", updated_at AS "updatedAt",
   version, last_position AS "lastPosition", placed_position AS "placedPosition"`;
 
 const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
-const toSummary = (row: OrderSummary): OrderSummary => ({
+export const toSummary = (row: OrderSummary): OrderSummary => ({
   orderId: row.orderId,
   customerId: row.customerId,
   customerName: row.customerName,
@@ -59,13 +59,6 @@ export const listOrders = async (db: Queryable, filter: OrderListFilter) => {
 export const findOrderSummary = async (db: Queryable, orderId: string): Promise<OrderSummary | undefined> => {
   const [row] = await db<OrderSummary[]>`SELECT ${db.unsafe(SUMMARY_COLUMNS)} FROM order_summaries WHERE order_id = ${orderId}`;
   return row ? toSummary(row) : undefined;
-};
-
-export const findOrderSummaries = async (db: Queryable, orderIds: readonly string[]): Promise<Map<string, OrderSummary>> => {
-  if (orderIds.length === 0) return new Map();
-  const rows = await db<OrderSummary[]>`
-    SELECT ${db.unsafe(SUMMARY_COLUMNS)} FROM order_summaries WHERE order_id = ANY(${[...orderIds]}::text[])`;
-  return new Map(rows.map((row) => [row.orderId, toSummary(row)]));
 };
 
 export type OrderDetails = {

@@ -88,6 +88,35 @@ describe('Order API', () => {
     });
   });
 
+  describe('When a fulfilled order is pushed live', () => {
+    it('should carry the same summary and saga progress as the queries answer', async () => {
+      const { trpc } = server.client();
+      for (const participant of ['inventory', 'payment', 'shipping'] as const) await trpc.faults.set.mutate({ participant, latencyMs: 0 });
+      const placed = await trpc.orders.place.mutate(validOrder());
+      await expect
+        .poll(async () => (await trpc.orders.byId.query({ orderId: placed.orderId })).saga?.status, { timeout: 20_000 })
+        .toBe('completed');
+      // Resumed from before the order: its changes come as backfill, the last one after the saga ended.
+      const pushed = await new Promise<{ order: unknown; saga: unknown }>((resolve, reject) => {
+        const sub = trpc.live.changes.subscribe(
+          { orderId: placed.orderId, lastEventId: String(placed.position - 1) },
+          {
+            onData: (message) => {
+              const last = message.data.changes.at(-1);
+              if (last?.saga?.status !== 'completed') return;
+              sub.unsubscribe();
+              resolve({ order: last.order, saga: last.saga });
+            },
+            onError: reject,
+          },
+        );
+      });
+      const { saga, ...order } = await trpc.orders.byId.query({ orderId: placed.orderId });
+      expect(pushed.saga).toEqual(saga);
+      expect(pushed.order).toEqual(expect.objectContaining({ orderId: order.orderId, status: order.status, version: order.version }));
+    });
+  });
+
   describe('When a query asks for a position the read model has not reached', () => {
     it('should wait a bounded time and then answer stale rather than hang', async () => {
       const { trpc } = server.client();
