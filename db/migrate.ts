@@ -1,11 +1,45 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import { createDb, createSql } from './client';
+import { z } from 'zod';
+import { createDb, createSql, type Sql } from './client';
 
 export const migrationsFolder = path.resolve(import.meta.dirname, 'migrations');
 
+const journalSchema = z.object({ entries: z.array(z.object({ tag: z.string(), when: z.number() })).min(1) });
+
+/** The newest migration this build ships: drizzle records each applied one by its `when`. */
+const newestKnownMigration = () => {
+  const journal = journalSchema.parse(JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')));
+  return journal.entries.reduce((newest, entry) => (entry.when > newest.when ? entry : newest));
+};
+
+/** The database was migrated by a newer build: this one would write rows in shapes the newer code no longer reads. */
+export class SchemaAheadError extends Error {
+  constructor(
+    readonly appliedAt: number,
+    readonly newestKnown: string,
+  ) {
+    super(
+      `This database has a migration newer than this build knows (applied one dated ${new Date(appliedAt).toISOString()}; ` +
+        `this build ends at ${newestKnown}). Run the newer Orderflow, or restore a database of this version.`,
+    );
+    this.name = 'SchemaAheadError';
+  }
+}
+
+/** Refuses a database a newer build has migrated (drizzle would apply nothing and let the old code run). */
+export const assertSchemaNotAhead = async (sql: Sql): Promise<void> => {
+  const known = newestKnownMigration();
+  const [row] = await sql<{ created_at: number }[]>`
+    SELECT max(created_at)::bigint AS created_at FROM drizzle.__drizzle_migrations`;
+  const applied = row?.created_at ?? 0;
+  if (applied > known.when) throw new SchemaAheadError(applied, known.tag);
+};
+
 /**
- * Applies drizzle-kit migrations. One connection holds an advisory lock for the whole run, so two
+ * Applies drizzle-kit migrations, then refuses to go on if the database is ahead of this build
+ * (SchemaAheadError). One connection holds an advisory lock for the whole run, so two
  * processes starting at once on one database do not race.
  */
 export const runMigrations = async (url: string): Promise<void> => {
@@ -13,6 +47,7 @@ export const runMigrations = async (url: string): Promise<void> => {
   try {
     await sql`SELECT pg_advisory_lock(hashtext('orderflow:migrations'))`;
     await migrate(createDb(sql), { migrationsFolder });
+    await assertSchemaNotAhead(sql);
     await sql`SELECT pg_advisory_unlock(hashtext('orderflow:migrations'))`;
   } finally {
     await sql.end({ timeout: 5 });
