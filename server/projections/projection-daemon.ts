@@ -1,8 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql, TransactionSql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader, type LogBatch } from '../event-store/global-log-reader';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 import type { Projection } from './projection';
 
 type Checkpoint = { position: number; status: string; rebuild_target: number | null };
@@ -164,10 +164,7 @@ export class ProjectionDaemon {
         if (result.outcome === 'gap') gap = true;
       }
       if (progressed && this.running) {
-        // While appends trickle in, each round would carry an event or two: rounds start at most
-        // every coalesceMs, each over everything since. A round over full batches takes longer anyway.
-        const pause = now + this.coalesceMs - performance.now();
-        if (pause > 0) await delay(pause);
+        await pauseUntilCoalesced(now, this.coalesceMs);
         continue;
       }
       await this.sleep(gap ? 5 : waitForRetry ? Math.min(idleMs, 1000) : idleMs);
