@@ -7,9 +7,10 @@ export type TransactionSql = postgres.TransactionSql;
 /** Either the pool or an open transaction: store and projection functions accept both. */
 export type Queryable = Sql | TransactionSql;
 
-export const createSql = (url: string, options: { max?: number } = {}): Sql =>
+export const createSql = (url: string, options: { max?: number; debug?: postgres.Options<{}>['debug'] } = {}): Sql =>
   postgres(url, {
     max: options.max ?? 20,
+    debug: options.debug,
     onnotice: () => {},
     // positions, versions and cents are bigint in Postgres but stay far below 2^53
     types: {

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '@/db/client';
@@ -16,6 +15,7 @@ import type { ActiveFulfilment, FulfilmentState } from './state';
 import type { RecordedEvent } from '../event-store/types';
 import { executeWithTimeout, type StepExecutorDeps } from './step-executor';
 import { fulfilmentStreamId } from './stream';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 import { GroupQueue, type Queued } from '../shared/group-queue';
 import { claimDueSagas, finishClaim, finishClaims, nextClaimableAt, releaseClaim, renewLease, type Claim } from './work-queue';
 
@@ -137,7 +137,7 @@ export class FulfilmentProcessor {
     let checkpointReady = false;
     while (this.running) {
       this.dirty = false;
-      const startedAt = Date.now();
+      const startedAt = performance.now();
       let waitMs = this.pollMs;
       try {
         if (!checkpointReady) {
@@ -162,10 +162,9 @@ export class FulfilmentProcessor {
         waitMs = Math.min(1000, this.pollMs * 2);
       }
       if (!this.running) continue;
-      // Busy (appends keep waking it): a look at most every coalesceMs, each over all that came since.
+      // Busy (appends keep waking it): a look at most every coalesceMs.
       if (this.dirty) {
-        const pause = startedAt + this.coalesceMs - Date.now();
-        if (pause > 0) await delay(pause);
+        await pauseUntilCoalesced(startedAt, this.coalesceMs);
       } else {
         await this.sleep(waitMs);
       }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import * as wsModule from 'ws';
 import { WebSocket } from 'ws';
+import type { TrackedFrame } from './shared-encoding';
 
 /**
  * Writes one shared text message to many WebSockets with one socket write each.
@@ -8,7 +9,7 @@ import { WebSocket } from 'ws';
  * `ws.send` frames every message anew per socket: a fresh header, then header and payload
  * written as two chunks (cork, write, write, uncork: a `writev`). For a message that goes to a
  * thousand sockets the frame is the same for all (server frames are not masked), so it is built
- * once here, with ws's own framing (`Sender.frame`), and written whole to each socket. When ws's
+ * once, with ws's own framing (`Sender.frame`), and written whole to each socket. When ws's
  * sender is not idle (it never is without compression, but should it hold queued frames) the
  * message goes through `ws.send` so it cannot overtake them.
  */
@@ -26,26 +27,21 @@ const { Sender } = wsModule as unknown as { Sender: SenderClass };
 /** ws's Sender state when it sends at once (no compression or Blob read in progress). */
 const SENDER_IDLE = 0;
 
-const frames = new WeakMap<Buffer, Buffer>();
+/** The whole unmasked, final, uncompressed text frame of `payload`. */
+export const textFrame = (payload: Buffer): Buffer =>
+  Buffer.concat(Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
 
-/** The whole unmasked, final, uncompressed text frame of `payload`, built once per payload Buffer. */
-export const textFrame = (payload: Buffer): Buffer => {
-  let frame = frames.get(payload);
-  if (!frame) {
-    frame = Buffer.concat(Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
-    frames.set(payload, frame);
-  }
-  return frame;
-};
-
-/** Sends `payload` (UTF-8 JSON) as one text message, the frame shared by every socket it goes to. */
-export const sendText = (ws: WebSocket, payload: Buffer): void => {
+/**
+ * Sends `message` (UTF-8 JSON) as one text message. Its frame is kept on it: a shared payload's
+ * message is the same object for every socket (trackedFrame's cache), so the frame is built once.
+ */
+export const sendText = (ws: WebSocket, message: TrackedFrame): void => {
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
   // Any of ws's internals missing or different (another ws version): ws.send, as without this.
   const idle = sender?._state === SENDER_IDLE && Array.isArray(sender._queue) && sender._queue.length === 0 && sender._firstFragment === true;
   if (socket && idle && ws.readyState === WebSocket.OPEN) {
-    socket.write(textFrame(payload));
+    socket.write((message.wsFrame ??= textFrame(message.text)));
   } else {
-    ws.send(payload, { binary: false });
+    ws.send(message.text, { binary: false });
   }
 };

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { sendText, textFrame } from './direct-send';
+import type { TrackedFrame } from './shared-encoding';
 
 /** A server socket and the client at its other end, over loopback. */
 const connectedPair = async () => {
@@ -34,10 +35,6 @@ describe('textFrame', () => {
     }
   });
 
-  it('should build a payload\'s frame once', () => {
-    const payload = Buffer.from('{"a":1}');
-    expect(textFrame(payload)).toBe(textFrame(payload));
-  });
 });
 
 describe('sendText', () => {
@@ -57,7 +54,7 @@ describe('sendText', () => {
       if (i % 3 === 1) pair.server.send(text);
       else {
         const before = writes;
-        sendText(pair.server, Buffer.from(text));
+        sendText(pair.server, { text: Buffer.from(text) });
         if (writes === before + 1) direct++;
       }
     }
@@ -65,5 +62,51 @@ describe('sendText', () => {
     expect(direct).toBe(texts.filter((_, i) => i % 3 !== 1).length);
     await expect.poll(() => pair.received.length).toBe(texts.length);
     expect(pair.received).toEqual(texts.map((text) => ({ text, isBinary: false })));
+  });
+
+  it('should build a message\'s frame once, however many sockets it goes to', async () => {
+    const pairs = [await connectedPair(), await connectedPair()];
+    cleanup = async () => {
+      for (const pair of pairs) {
+        pair.client.terminate();
+        await new Promise((resolve) => pair.wss.close(resolve));
+      }
+    };
+    const written: unknown[] = [];
+    for (const pair of pairs) {
+      const socket = (pair.server as unknown as { _socket: { write: (...args: unknown[]) => boolean } })._socket;
+      const write = socket.write.bind(socket);
+      socket.write = (...args: unknown[]) => (written.push(args[0]), write(...args));
+    }
+    const message: TrackedFrame = { text: Buffer.from('{"a":1}') };
+    for (const pair of pairs) sendText(pair.server, message);
+    expect(written).toHaveLength(2);
+    expect(written[0]).toBe(message.wsFrame);
+    expect(written[1]).toBe(written[0]);
+    await expect.poll(() => pairs.map((p) => p.received.length)).toEqual([1, 1]);
+  });
+
+  it('should fall back to ws.send when a ws internal is missing', async () => {
+    const pair = await connectedPair();
+    cleanup = async () => {
+      pair.client.terminate();
+      await new Promise((resolve) => pair.wss.close(resolve));
+    };
+    // Another ws version could lack the queue direct-send looks at; ws's own send does not need it when idle.
+    const sender = (pair.server as unknown as { _sender: { _queue?: unknown[] } })._sender;
+    const queue = sender._queue;
+    sender._queue = undefined;
+    const message: TrackedFrame = { text: Buffer.from('{"b":2}') };
+    const send = pair.server.send.bind(pair.server);
+    let sent = 0;
+    pair.server.send = ((...args: Parameters<WebSocket['send']>) => (sent++, send(...args))) as WebSocket['send'];
+    try {
+      sendText(pair.server, message);
+    } finally {
+      sender._queue = queue;
+    }
+    expect(sent).toBe(1);
+    expect(message).not.toHaveProperty('wsFrame');
+    await expect.poll(() => pair.received).toEqual([{ text: '{"b":2}', isBinary: false }]);
   });
 });

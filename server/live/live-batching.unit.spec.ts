@@ -80,11 +80,14 @@ describe('attachable and trackedFrame', () => {
     const batch = shareEncoding({ position: 9, changes: [change(8), change(9)] });
     for (const envelope of [{ id: 1 }, { id: 'x"\u0001"', jsonrpc: '2.0' }, { id: null }] as Envelope[]) {
       const frame = trackedFrame(envelope, '9', batch);
-      expect(JSON.parse(frame.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(message(envelope, '9', batch))));
+      expect(JSON.parse(frame.text.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(message(envelope, '9', batch))));
       expect(trackedFrame({ ...envelope }, '9', batch)).toBe(frame);
     }
     const own = { position: 9, changes: [change(9)] };
-    expect(JSON.parse(trackedFrame({ id: 2 }, '9', own).toString())).toEqual(JSON.parse(JSON.stringify(message({ id: 2 }, '9', own))));
+    const ownFrame = trackedFrame({ id: 2 }, '9', own);
+    expect(JSON.parse(ownFrame.text.toString())).toEqual(JSON.parse(JSON.stringify(message({ id: 2 }, '9', own))));
+    // A per-order payload goes to one socket: nothing is kept for it.
+    expect(trackedFrame({ id: 2 }, '9', own)).not.toBe(ownFrame);
   });
 });
 

@@ -1,8 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader } from '../event-store/global-log-reader';
 import type { RecordedEvent } from '../event-store/types';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 
 export type LogListener = (events: readonly RecordedEvent[], position: number) => void;
 
@@ -94,9 +94,7 @@ export class LogFollower {
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);
-          // While appends trickle in, a read at most every coalesceMs, each over everything since.
-          const pause = startedAt + (this.options.coalesceMs ?? 5) - performance.now();
-          if (pause > 0) await delay(pause);
+          await pauseUntilCoalesced(startedAt, this.options.coalesceMs ?? 5);
           continue;
         }
         if (batch.waitingOnGap) waitMs = 2;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql } from '@/db/client';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 
 export const EVENTS_CHANNEL = 'orderflow_events';
 
@@ -34,8 +34,9 @@ export class LogNotifier {
       while (this.pending > 0 && !this.closed) {
         const position = this.pending;
         this.pending = 0;
+        const startedAt = performance.now();
         await this.sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${`${position}:${this.token}`})`.catch(() => {});
-        await delay(this.coalesceMs);
+        await pauseUntilCoalesced(startedAt, this.coalesceMs);
       }
     } finally {
       this.sending = false;

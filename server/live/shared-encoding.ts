@@ -83,7 +83,14 @@ const encodeShared = (message: Record<string, unknown>): string | undefined => {
 const ID = '\u0001';
 const ID_JSON = JSON.stringify(ID);
 const templates = new WeakMap<Envelope, string[]>();
-const frames = new WeakMap<object, Map<string, Buffer>>();
+const frames = new WeakMap<object, Map<string, TrackedFrame>>();
+
+/**
+ * One subscription message as UTF-8 text, and its WebSocket frame once a direct send built it
+ * (see direct-send). Cached, with the frame, for shared payloads only: a per-order payload's is
+ * built for one socket and dropped.
+ */
+export type TrackedFrame = { readonly text: Buffer; wsFrame?: Buffer };
 
 /** The envelope's JSON cut where the tracked id (twice) and the payload go: 4 parts. */
 const templateOf = (envelope: Envelope): string[] => {
@@ -102,9 +109,9 @@ const templateOf = (envelope: Envelope): string[] => {
 /**
  * The UTF-8 text frame tRPC would send for `tracked(trackedId, payload)` in the subscription of
  * `envelope`, byte for byte. A shared payload's frame is built once per distinct envelope (most
- * clients use the same request id) and the same Buffer goes to every socket.
+ * clients use the same request id) and the same one goes to every socket.
  */
-export const trackedFrame = (envelope: Envelope, trackedId: string, payload: object): Buffer => {
+export const trackedFrame = (envelope: Envelope, trackedId: string, payload: object): TrackedFrame => {
   const parts = templateOf(envelope);
   const key = parts[0]!;
   const shared = encoded.has(payload);
@@ -113,7 +120,9 @@ export const trackedFrame = (envelope: Envelope, trackedId: string, payload: obj
     if (cached) return cached;
   }
   const id = JSON.stringify(trackedId);
-  const frame = Buffer.from(parts[0] + id + parts[1] + id + parts[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + parts[3]);
+  const frame: TrackedFrame = {
+    text: Buffer.from(parts[0] + id + parts[1] + id + parts[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + parts[3]),
+  };
   if (shared) {
     let byEnvelope = frames.get(payload);
     if (!byEnvelope) frames.set(payload, (byEnvelope = new Map()));

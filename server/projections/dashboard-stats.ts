@@ -10,7 +10,8 @@ const minuteOf = (iso: string): string => `${iso.slice(0, 16)}:00.000Z`;
 
 type Outcome = 'placed' | 'confirmed' | 'cancelled';
 
-const sagaTypes: readonly string[] = sagaCounterEventTypes;
+const sagaTypes: ReadonlySet<string> = new Set(sagaCounterEventTypes);
+const orderTypeSet: ReadonlySet<string> = new Set(orderTypes);
 
 /**
  * The saga counters of /api/health (stats_saga_counts), moved once per batch. Each event moves them
@@ -18,12 +19,7 @@ const sagaTypes: readonly string[] = sagaCounterEventTypes;
  * event touched gets its row even when the batch's moves cancel out, so which rows exist does not
  * depend on where batches end (a rebuild gives the same rows).
  */
-const applySagaCounters = async (tx: TransactionSql, events: readonly RecordedEvent[]) => {
-  const moves = new Map<SagaCounter, number>();
-  for (const event of events) {
-    if (!sagaTypes.includes(event.type)) continue;
-    for (const [counter, by] of sagaCounterMoves(event as unknown as FulfilmentEvent)) moves.set(counter, (moves.get(counter) ?? 0) + by);
-  }
+const applySagaCounters = async (tx: TransactionSql, moves: ReadonlyMap<SagaCounter, number>) => {
   if (moves.size === 0) return;
   const counters = [...moves.keys()];
   await tx`
@@ -41,11 +37,17 @@ export const dashboardStatsProjection = defineProjection({
   name: 'dashboard-stats',
   kind: 'async',
   description: 'Counts by status, revenue, orders per minute by outcome, saga counters',
-  eventTypes: [...orderTypes, ...sagaTypes],
+  eventTypes: [...orderTypes, ...sagaCounterEventTypes],
   tables: ['stats_order_status', 'stats_status_counts', 'stats_revenue', 'stats_orders_per_minute', 'stats_saga_counts'],
   apply: async (tx, events) => {
-    await applySagaCounters(tx, events);
-    const orderEvents = events.filter((e) => orderTypes.includes(e.type)) as unknown as (RecordedEvent & OrderEvent)[];
+    const moves = new Map<SagaCounter, number>();
+    const orderEvents: (RecordedEvent & OrderEvent)[] = [];
+    for (const event of events) {
+      if (orderTypeSet.has(event.type)) orderEvents.push(event as unknown as RecordedEvent & OrderEvent);
+      if (!sagaTypes.has(event.type)) continue;
+      for (const [counter, by] of sagaCounterMoves(event as unknown as FulfilmentEvent)) moves.set(counter, (moves.get(counter) ?? 0) + by);
+    }
+    await applySagaCounters(tx, moves);
     if (orderEvents.length === 0) return;
     const ids = [...new Set(orderEvents.map((e) => e.data.orderId))];
     const known = await tx<{ order_id: string; status: string; total_cents: number }[]>`

@@ -1,8 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql, TransactionSql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader, type LogBatch } from '../event-store/global-log-reader';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 import type { Projection } from './projection';
 
 type Checkpoint = { position: number; status: string; rebuild_target: number | null };
@@ -25,19 +25,24 @@ const lockKey = (name: string) => `orderflow:projection:${name}`;
  * Each batch runs in one transaction with the checkpoint, under a transaction-scoped advisory
  * lock: any number of processes may run a daemon, exactly one applies a given batch.
  *
- * The daemon steps its projections in rounds (`stepAll`). When two or more of them stand at
- * similar positions (rebuilding together, or async ones following the head), the round reads and
- * decodes the log once for all of them; each still applies its part in its own transaction, under
- * its own lock, from the checkpoint it reads there.
+ * Each projection is stepped on its own schedule: again once coalesceMs after a step that applied
+ * something, not before the log grows after one that found nothing. When two or more stand at
+ * similar positions (rebuilding together, or async ones following the head), they are stepped
+ * together and the log is read and decoded once for all of them (`stepAll` does one such round);
+ * each still applies its part in its own transaction, under its own lock, from the checkpoint it
+ * reads there.
  */
 export class ProjectionDaemon {
   private running = false;
-  private wakers = new Set<() => void>();
-  /** A wake-up that came while the loop was not asleep: the next sleep returns at once. */
-  private wokenWhileBusy = false;
-  /** Dormant inline projections are stepped again at once (a rebuild was requested here). */
-  private dormantWoken = false;
-  private loops: Promise<void>[] = [];
+  private loopDone: Promise<void> = Promise.resolve();
+  /** When each projection is due for a step; none: when the log next grows (`wake`). */
+  private readonly dueAt = new Map<string, number>();
+  /** Steps under way (with their coalescing pause), by projection. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Rebuilds requested here: a dormant projection's step that overlapped one goes again at once. */
+  private rebuildRequests = 0;
+  private nudged = false;
+  private nudge: (() => void) | undefined;
   private readonly readers = new Map<string, GlobalLogReader>();
   /** One reader per group leader for shared reads (a reader remembers the hole it waits on). */
   private readonly sharedReaders = new Map<string, GlobalLogReader>();
@@ -90,87 +95,130 @@ export class ProjectionDaemon {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loops = [this.loop()];
+    const now = performance.now();
+    for (const p of this.projections) this.dueAt.set(p.name, now);
+    this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeAll();
-    await Promise.all(this.loops);
-  }
-
-  /** The log grew: async projections (and rebuilds) have work. */
-  wake(): void {
-    this.wokenWhileBusy = true;
-    for (const waker of this.wakers) waker();
-    this.wakers.clear();
-  }
-
-  private wakeAll(): void {
-    this.dormantWoken = true;
-    this.wake();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.wokenWhileBusy) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const wakers = this.wakers;
-      function done() {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      }
-      wakers.add(done);
-    });
+    this.poke();
+    await this.loopDone;
   }
 
   /**
-   * One loop for all projections, in rounds. Inline projections that are not rebuilding are
-   * dormant (appends keep them current): appends do not make them due, they are looked at again
-   * every idleMs (a rebuild asked for by another process) or at once after `requestRebuild` here.
+   * The log grew: every projection not waiting for a time of its own is due (dormant inline ones,
+   * failed ones and coalescing ones keep theirs).
    */
+  wake(): void {
+    const now = performance.now();
+    for (const p of this.projections) if (!this.dueAt.has(p.name)) this.dueAt.set(p.name, now);
+    this.poke();
+  }
+
+  private wakeAll(): void {
+    this.rebuildRequests++;
+    const now = performance.now();
+    for (const p of this.projections) this.dueAt.set(p.name, now);
+    this.poke();
+  }
+
+  /** The schedule changed: the loop looks again. */
+  private poke(): void {
+    this.nudged = true;
+    this.nudge?.();
+  }
+
+  private sleepUntil(at: number): Promise<void> {
+    if (this.nudged) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.nudge = undefined;
+        resolve();
+      };
+      const timer = at === Infinity ? undefined : setTimeout(done, at - performance.now());
+      this.nudge = done;
+    });
+  }
+
+  /** Starts the steps that are due, never waiting for one to finish: a long batch holds no other back. */
   private async loop(): Promise<void> {
-    const idleMs = this.options.idleMs ?? 1000;
-    const dormantSince = new Map<string, number>();
-    const failedAt = new Map<string, number>();
     while (this.running) {
-      this.wokenWhileBusy = false;
-      const dormantDue = this.dormantWoken;
-      this.dormantWoken = false;
+      this.nudged = false;
       const now = performance.now();
-      const due = this.projections.filter((p) => {
-        const failed = failedAt.get(p.name);
-        if (failed !== undefined && now - failed < 1000) return false;
-        const dormant = dormantSince.get(p.name);
-        return dormantDue || dormant === undefined || now - dormant >= idleMs;
-      });
-      let progressed = false;
-      let gap = false;
-      let waitForRetry = due.length === 0;
-      const results = due.length > 0 ? await this.stepAll(due) : new Map<string, StepResult>();
-      for (const [name, result] of results) {
-        if ('error' in result) {
-          failedAt.set(name, performance.now());
-          waitForRetry = true;
-          this.options.onError?.(result.error);
-          await this.sql`UPDATE projection_checkpoints SET last_error = ${String(result.error)}, updated_at = now() WHERE name = ${name}`.catch(() => {});
-          continue;
-        }
-        failedAt.delete(name);
-        if (result.outcome === 'dormant') dormantSince.set(name, performance.now());
-        else dormantSince.delete(name);
-        if (result.outcome === 'progressed') progressed = true;
-        if (result.outcome === 'gap') gap = true;
-      }
-      if (progressed && this.running) {
-        // While appends trickle in, each round would carry an event or two: rounds start at most
-        // every coalesceMs, each over everything since. A round over full batches takes longer anyway.
-        const pause = now + this.coalesceMs - performance.now();
-        if (pause > 0) await delay(pause);
+      const due = this.projections.filter((p) => !this.inFlight.has(p.name) && (this.dueAt.get(p.name) ?? Infinity) <= now);
+      const ready = due.filter((p) => !this.waitsForLaggard(p, due));
+      if (ready.length > 0) {
+        this.launch(ready);
         continue;
       }
-      await this.sleep(gap ? 5 : waitForRetry ? Math.min(idleMs, 1000) : idleMs);
+      const later = this.projections.filter((p) => !this.inFlight.has(p.name)).map((p) => this.dueAt.get(p.name) ?? Infinity);
+      await this.sleepUntil(Math.min(Infinity, ...later.filter((at) => at > now)));
+    }
+    await Promise.all(this.inFlight.values());
+  }
+
+  /**
+   * Projections within two batches of each other close up to step together and share reads: a due
+   * one waits while another stands behind it within that distance, due or stepping (or level with
+   * it and stepping). The one furthest behind never waits for a due one, so someone always goes.
+   */
+  private waitsForLaggard(projection: Projection, due: readonly Projection[]): boolean {
+    const at = this.positions.get(projection.name);
+    if (at === undefined) return false;
+    const behind = (name: string, orLevel: boolean) => {
+      const other = this.positions.get(name);
+      return other !== undefined && at - other <= 2 * this.batchSize && (other < at || (orLevel && other === at));
+    };
+    for (const name of this.inFlight.keys()) if (behind(name, true)) return true;
+    return due.some((p) => p !== projection && behind(p.name, false));
+  }
+
+  private launch(projections: readonly Projection[]): void {
+    const group = this.sharedGroup(projections);
+    const shared = this.readShared(group);
+    for (const p of projections) {
+      this.dueAt.delete(p.name);
+      const run = this.run(p, group.includes(p) ? shared : Promise.resolve([])).finally(() => {
+        this.inFlight.delete(p.name);
+        this.poke();
+      });
+      this.inFlight.set(p.name, run);
+    }
+  }
+
+  /**
+   * One step, then when the projection is due next. Inline projections that are not rebuilding are
+   * dormant (appends keep them current): they are looked at every idleMs (a rebuild asked for by
+   * another process) or at once after `requestRebuild` here.
+   */
+  private async run(projection: Projection, shared: Promise<readonly SharedBatch[]>): Promise<void> {
+    const { name } = projection;
+    const idleMs = this.options.idleMs ?? 1000;
+    const startedAt = performance.now();
+    const rebuildRequests = this.rebuildRequests;
+    let outcome: StepOutcome;
+    try {
+      outcome = await this.stepOne(projection, await shared);
+    } catch (error) {
+      this.dueAt.set(name, performance.now() + 1000);
+      this.options.onError?.(error);
+      await this.sql`UPDATE projection_checkpoints SET last_error = ${String(error)}, updated_at = now() WHERE name = ${name}`.catch(() => {});
+      return;
+    }
+    const now = performance.now();
+    // A wake that came during the step (dueAt set meanwhile) is kept, but for a dormant projection.
+    const woken = this.dueAt.get(name) ?? Infinity;
+    if (outcome === 'progressed') {
+      await pauseUntilCoalesced(startedAt, this.coalesceMs);
+      this.dueAt.set(name, performance.now());
+    } else if (outcome === 'gap') {
+      this.dueAt.set(name, Math.min(woken, now + 5));
+    } else if (outcome === 'busy') {
+      this.dueAt.set(name, Math.min(woken, now + idleMs));
+    } else if (outcome === 'dormant' || projection.kind === 'inline') {
+      this.dueAt.set(name, rebuildRequests === this.rebuildRequests ? now + idleMs : now);
     }
   }
 
@@ -185,7 +233,7 @@ export class ProjectionDaemon {
    * event types, decoded once). A projection's error rolls back its own transaction only.
    */
   async stepAll(projections: readonly Projection[] = this.projections): Promise<Map<string, StepResult>> {
-    const shared = await this.readShared(projections);
+    const shared = await this.readShared(this.sharedGroup(projections));
     const settled = await Promise.allSettled(projections.map((p) => this.stepOne(p, shared)));
     return new Map(
       settled.map((s, i) => [projections[i]!.name, s.status === 'fulfilled' ? { outcome: s.value } : { error: s.reason as unknown }]),
@@ -193,11 +241,10 @@ export class ProjectionDaemon {
   }
 
   /**
-   * Groups the projections by the positions they reached (within one batch of the group's lowest)
-   * and reads once for the largest group of two or more. Outside any transaction: the batch is only
-   * events in log order, and each projection takes from it what lies after its locked checkpoint.
+   * The largest group of two or more of these projections whose positions lie within one batch of
+   * the group's lowest; empty when there is none.
    */
-  private async readShared(projections: readonly Projection[]): Promise<SharedBatch[]> {
+  private sharedGroup(projections: readonly Projection[]): Projection[] {
     const placed = projections
       .filter((p) => this.positions.has(p.name))
       .map((p) => ({ p, at: this.positions.get(p.name)! }))
@@ -207,9 +254,17 @@ export class ProjectionDaemon {
       const group = placed.slice(i).filter((x) => x.at < placed[i]!.at + this.batchSize);
       if (group.length > best.length) best = group;
     }
-    if (best.length < 2) return [];
-    const leader = best[0]!;
-    const types = new Set(best.flatMap((x) => x.p.eventTypes));
+    return best.length < 2 ? [] : best.map((x) => x.p);
+  }
+
+  /**
+   * Reads once for the group, from its lowest position. Outside any transaction: the batch is only
+   * events in log order, and each projection takes from it what lies after its locked checkpoint.
+   */
+  private async readShared(group: readonly Projection[]): Promise<SharedBatch[]> {
+    if (group.length === 0) return [];
+    const leader = { p: group[0]!, at: this.positions.get(group[0]!.name)! };
+    const types = new Set(group.flatMap((p) => p.eventTypes));
     let reader = this.sharedReaders.get(leader.p.name);
     if (!reader) this.sharedReaders.set(leader.p.name, (reader = new GlobalLogReader(this.registry, this.sql)));
     const read = (after: number) =>

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSql } from '@/db/client';
+import { seedDemoData } from '@/server/catalog/seed';
+import { placeOrder } from '@/server/handlers/place-order';
+import { createOrderflow, type Orderflow } from '@/server/orderflow';
+import { allProjections } from '@/server/projections/all-projections';
+import { dashboardStatsProjection } from '@/server/projections/dashboard-stats';
+import { defineProjection } from '@/server/projections/projection';
+import { ProjectionDaemon } from '@/server/projections/projection-daemon';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { validOrder } from '../support/test-server';
+import { runDaemonUntilIdle } from './projection-helpers';
+
+/**
+ * The daemon's loop steps each projection on its own schedule: one with nothing to apply costs no
+ * statement until the log grows, and one busy with a long rebuild holds no other back.
+ */
+let db: TestDatabase;
+let app: Orderflow;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await createOrderflow({ databaseUrl: db.url, workers: false, onError: () => {} });
+  await seedDemoData(app);
+  for (let i = 0; i < 40; i++) await placeOrder(app, validOrder({ customerId: i % 2 ? 'cus_ada' : 'cus_grace' }));
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const checkpoint = async (name: string) => {
+  const [row] = await app.sql<{ position: number; status: string }[]>`SELECT position, status FROM projection_checkpoints WHERE name = ${name}`;
+  return row!;
+};
+const head = async () => {
+  const [row] = await app.sql<{ head: number }[]>`SELECT max(position) AS head FROM events`;
+  return row!.head;
+};
+
+describe('Projection daemon loop', () => {
+  describe('When one projection rebuilds and the async ones have nothing to apply', () => {
+    it('should step each idle one once, at start, and again only when woken', async () => {
+      const steps = new Map<unknown, number>();
+      // Every step is one transaction opening with the projection's advisory lock.
+      const counted = createSql(db.url, {
+        max: 6,
+        debug: (_connection, query, parameters) => {
+          if (query.includes('pg_try_advisory_xact_lock')) steps.set(parameters[0], (steps.get(parameters[0]) ?? 0) + 1);
+        },
+      });
+      const stepsOf = (name: string) => steps.get(`orderflow:projection:${name}`) ?? 0;
+      const daemon = new ProjectionDaemon(counted, app.registry, allProjections, { batchSize: 3 });
+      try {
+        await runDaemonUntilIdle(daemon);
+        await daemon.requestRebuild('order-summaries');
+        steps.clear();
+        daemon.start();
+        await expect.poll(async () => (await checkpoint('order-summaries')).status, { timeout: 30_000 }).toBe('inline');
+        expect(stepsOf('order-summaries')).toBeGreaterThan(10);
+        expect(stepsOf('dashboard-stats')).toBe(1);
+        expect(stepsOf('inventory-levels')).toBe(1);
+
+        await placeOrder(app, validOrder());
+        const target = await head();
+        daemon.wake();
+        await expect.poll(async () => (await checkpoint('dashboard-stats')).position, { timeout: 10_000 }).toBe(target);
+        expect(stepsOf('dashboard-stats')).toBeGreaterThan(1);
+      } finally {
+        await daemon.stop();
+        await counted.end();
+      }
+    });
+  });
+
+  describe('When a rebuild is stuck in a batch and an order arrives', () => {
+    it('should let dashboard-stats apply the order meanwhile', async () => {
+      let enter!: () => void;
+      const entered = new Promise<void>((resolve) => (enter = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const stuck = defineProjection({
+        name: 'test-stuck-rebuild',
+        kind: 'async',
+        description: 'holds its first batch until released',
+        eventTypes: ['OrderPlaced'],
+        tables: [],
+        apply: async () => {
+          enter();
+          await released;
+        },
+      });
+      const daemon = new ProjectionDaemon(app.sql, app.registry, [dashboardStatsProjection, stuck], { batchSize: 5 });
+      await daemon.ensureCheckpoints();
+      while (['progressed', 'gap'].includes(await daemon.step(dashboardStatsProjection)));
+      await daemon.requestRebuild(stuck.name);
+      daemon.start();
+      try {
+        await entered;
+        await placeOrder(app, validOrder());
+        const target = await head();
+        daemon.wake();
+        await expect.poll(async () => (await checkpoint('dashboard-stats')).position, { timeout: 10_000 }).toBe(target);
+        const held = await checkpoint(stuck.name);
+        expect(held.status).toBe('rebuilding');
+        expect(held.position).toBeLessThan(target);
+      } finally {
+        release();
+        await daemon.stop();
+      }
+    });
+  });
+});
