@@ -133,13 +133,13 @@ const decideAndAppend = async <C extends Command, E extends Event, S>(
     } catch (error) {
       if (fromMemory) continue;
       const stored = error instanceof DomainError ? await storedResult() : undefined;
-      if (stored) return replayed(store, stored, decider, options.snapshot);
+      if (stored) return replayed(store, stored, decider, options.snapshot, { streamId, ...loaded });
       throw error;
     }
     if (events.length === 0) {
       if (fromMemory) continue;
       const stored = await storedResult();
-      if (stored) return replayed(store, stored, decider, options.snapshot);
+      if (stored) return replayed(store, stored, decider, options.snapshot, { streamId, ...loaded });
       return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events: [], duplicate: false };
     }
     try {
@@ -173,14 +173,21 @@ const decideAndAppend = async <C extends Command, E extends Event, S>(
   }
 };
 
-/** The stored first result of an idempotent command, its events, and the state of the stream it wrote. */
+/**
+ * The stored first result of an idempotent command, its events, and the state of the stream it
+ * wrote. A repeat the decider refused or found nothing to do for was decided on a state just read:
+ * that state is the answer when it is of the stream the key wrote and already holds what the key
+ * wrote, else (another stream, or a twin's append committed after the read) the stream is read again.
+ */
 const replayed = async <C extends Command, E extends Event, S>(
   store: EventStore,
   stored: AppendResult,
   decider: Decider<C, E, S>,
   snapshot?: SnapshotPolicy<S>,
+  justRead?: Loaded<S> & { streamId: string },
 ): Promise<HandleResult<S>> => {
-  const loaded = await loadAggregate(store, stored.streamId, decider, snapshot);
+  const fresh = justRead && justRead.streamId === stored.streamId && justRead.version >= stored.version;
+  const loaded = fresh ? justRead : await loadAggregate(store, stored.streamId, decider, snapshot);
   const { streamId, version, position, events } = stored;
   return { streamId, version, position, state: loaded.state, events, duplicate: true };
 };
