@@ -1,7 +1,7 @@
 import AsyncLock from 'async-lock';
 import { aggregateCacheOf } from './aggregate-cache';
 import type { EventStore } from './event-store/event-store';
-import type { RecordedEvent } from './event-store/types';
+import type { AppendResult, RecordedEvent } from './event-store/types';
 import { readSnapshot, writeSnapshot, type SnapshotPolicy } from './event-store/snapshots';
 import type { Actor, Command, Decider, Event } from './shared/messages';
 import { ConcurrencyError, DomainError } from './shared/errors';
@@ -68,6 +68,7 @@ export type HandleResult<S> = {
   readonly version: number;
   readonly position: number;
   readonly state: S;
+  /** What the command wrote; on a repeat its key met, what the first run wrote. */
   readonly events: readonly RecordedEvent[];
   readonly duplicate: boolean;
 };
@@ -132,13 +133,13 @@ const decideAndAppend = async <C extends Command, E extends Event, S>(
     } catch (error) {
       if (fromMemory) continue;
       const stored = error instanceof DomainError ? await storedResult() : undefined;
-      if (stored) return replayed(store, stored, decider, options.snapshot);
+      if (stored) return replayed(store, stored, decider, options.snapshot, { streamId, ...loaded });
       throw error;
     }
     if (events.length === 0) {
       if (fromMemory) continue;
       const stored = await storedResult();
-      if (stored) return replayed(store, stored, decider, options.snapshot);
+      if (stored) return replayed(store, stored, decider, options.snapshot, { streamId, ...loaded });
       return { streamId, version: loaded.version, position: loaded.position, state: loaded.state, events: [], duplicate: false };
     }
     try {
@@ -172,15 +173,23 @@ const decideAndAppend = async <C extends Command, E extends Event, S>(
   }
 };
 
-/** The stored first result of an idempotent command, with the state of the stream it wrote. */
+/**
+ * The stored first result of an idempotent command, its events, and the state of the stream it
+ * wrote. A repeat the decider refused or found nothing to do for was decided on a state just read:
+ * that state is the answer when it is of the stream the key wrote and already holds what the key
+ * wrote, else (another stream, or a twin's append committed after the read) the stream is read again.
+ */
 const replayed = async <C extends Command, E extends Event, S>(
   store: EventStore,
-  stored: { streamId: string; version: number; position: number },
+  stored: AppendResult,
   decider: Decider<C, E, S>,
   snapshot?: SnapshotPolicy<S>,
+  justRead?: Loaded<S> & { streamId: string },
 ): Promise<HandleResult<S>> => {
-  const loaded = await loadAggregate(store, stored.streamId, decider, snapshot);
-  return { streamId: stored.streamId, version: stored.version, position: stored.position, state: loaded.state, events: [], duplicate: true };
+  const fresh = justRead && justRead.streamId === stored.streamId && justRead.version >= stored.version;
+  const loaded = fresh ? justRead : await loadAggregate(store, stored.streamId, decider, snapshot);
+  const { streamId, version, position, events } = stored;
+  return { streamId, version, position, state: loaded.state, events, duplicate: true };
 };
 
 const crossesSnapshotBoundary = (from: number, to: number, every: number) => Math.floor(from / every) < Math.floor(to / every);

@@ -13,6 +13,8 @@ export type { InlineProjection } from './stream-writer';
 export type AppendListener = (position: number, events: readonly RecordedEvent[]) => void;
 
 type StoredResult = { streamId: string; version: number; position: number };
+/** A key's row joined with the events it recorded: one row without an event when there are none. */
+type KeyRow = { result: StoredResult | null; stream_id: string | null } & Omit<StoredEventRow, 'stream_id'>;
 
 export type ReadStreamOptions = {
   /** Inclusive; forwards it defaults to 1, backwards to the last version. */
@@ -71,10 +73,30 @@ export class EventStore {
     return result;
   }
 
+  /**
+   * The first result stored under the key, with the events that append wrote: a repeat answers
+   * from them without reading its stream again. They are the stream's last events up to the
+   * stored version that carry the key (one append, so contiguous): the scan stops at the first
+   * event below them without it.
+   */
   async findIdempotent(key: string, db: Queryable = this.sql): Promise<AppendResult | undefined> {
-    const [row] = await db<{ result: StoredResult | null }[]>`SELECT result FROM idempotency_keys WHERE key = ${key}`;
-    if (!row?.result) return undefined;
-    return { ...row.result, duplicate: true, events: [] };
+    const rows = await db<KeyRow[]>`
+      SELECT k.result, ${db.unsafe(EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', '))}
+      FROM idempotency_keys k
+      CROSS JOIN LATERAL (
+        SELECT coalesce(max(version), 0) AS version FROM events
+        WHERE stream_id = k.stream_id AND version <= (k.result->>'version')::bigint
+          AND metadata->>'idempotencyKey' IS DISTINCT FROM k.key
+      ) below
+      LEFT JOIN events e ON e.stream_id = k.stream_id AND e.version > below.version AND e.version <= (k.result->>'version')::bigint
+      WHERE k.key = ${key}
+      ORDER BY e.version`;
+    const result = rows[0]?.result;
+    if (!result) return undefined;
+    const events = rows
+      .filter((row): row is KeyRow & StoredEventRow => row.stream_id !== null)
+      .map((row) => toRecordedEvent(this.registry, row));
+    return { ...result, duplicate: true, events };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}, db: Queryable = this.sql): Promise<RecordedEvent[]> {

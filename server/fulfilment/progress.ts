@@ -139,23 +139,12 @@ const attemptOf = (entry: SagaStepProgress, attempt: number): SagaAttempt | unde
   entry.attempts.find((candidate) => candidate.attempt === attempt);
 
 /**
- * Applies one fulfilment event to the progress. Pure: the input is not changed. `at` is where the
- * event sits (stream version and log position); without it the version counts the events folded.
- */
-export const evolveSagaProgress = (
-  progress: SagaProgress | null,
-  event: FulfilmentEvent,
-  at: { version?: number; position?: number } = {},
-): SagaProgress | null => {
-  if (event.type === 'FulfilmentStarted') return applySagaEvent(progress, event, at);
-  return progress ? applySagaEvent(structuredClone(progress), event, at) : null;
-};
-
-/**
- * `evolveSagaProgress` that changes the progress in place instead of copying it (a fold that owns
- * its progress, like the projection within a batch, copies nothing per event). Returns the
+ * Applies one fulfilment event to the progress, in place: every fold owns its progress (the
+ * projection's within a batch, `foldSagaProgress`'s), so none copies it per event. Returns the
  * progress after the event: the same object, a new one for `FulfilmentStarted` on null, or null.
- * Nothing of the event is shared with the progress, so events can be shared between folds.
+ * `at` is where the event sits (stream version and log position); without it the version counts
+ * the events folded. Nothing of the event is shared with the progress, so events can be shared
+ * between folds.
  */
 export const applySagaEvent = (
   progress: SagaProgress | null,

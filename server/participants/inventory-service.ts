@@ -1,9 +1,8 @@
-import { handleCommand, type HandleResult } from '../command-handler';
+import { handleCommand } from '../command-handler';
 import type { RecordedEvent } from '../event-store/types';
 import { inventoryDecider } from '../inventory/decider';
 import type { InventoryEvent } from '../inventory/events';
 import { inventorySnapshotPolicy } from '../inventory/snapshot-policy';
-import type { InventoryState } from '../inventory/state';
 import { inventoryStreamId } from '../inventory/stream';
 import { DomainError } from '../shared/errors';
 import { injectFaults } from './faults';
@@ -27,7 +26,7 @@ type Recorded<T extends InventoryEvent['type']> = RecordedEvent & Extract<Invent
  * Every answer is read from what the order's commands wrote, never from the stock as it stands
  * later, so a repeat answers as the first run did:
  * - the same attempt run again (after a crash) meets its idempotency key: nothing is written and
- *   the answer comes from the event the first run wrote;
+ *   the answer comes from the event the first run wrote, which the key hands back;
  * - a later attempt of the step decides again on the stock. An order still holding its units is
  *   reserved already. The stock keeps no record of closed reservations, so for an order whose
  *   units were released or already left, the log, read through the order's own events, tells
@@ -44,13 +43,6 @@ export const createInventoryService = (deps: ParticipantDeps) => {
     snapshot: inventorySnapshotPolicy,
     ...contention,
   });
-
-  /** What the command wrote: on a repeat its key met, the event of the first run. */
-  const writtenBy = async (result: HandleResult<InventoryState>): Promise<readonly RecordedEvent[]> => {
-    if (!result.duplicate) return result.events;
-    // Each inventory command writes one event: the one at the version its key recorded.
-    return deps.store.readStream(result.streamId, { direction: 'backwards', fromVersion: result.version, maxCount: 1 });
-  };
 
   const ofType = <T extends InventoryEvent['type']>(events: readonly RecordedEvent[], type: T, orderId: string) =>
     events.filter((event): event is Recorded<T> => event.type === type && (event.data as { orderId?: string }).orderId === orderId);
@@ -80,8 +72,9 @@ export const createInventoryService = (deps: ParticipantDeps) => {
           command: { type: 'ReserveStock', data: { sku, orderId: call.orderId, quantity, now: options.now } },
           ...options,
         });
-        // Reserved now, or already held (nothing written): a rejection is the only other answer.
-        const [rejected] = ofType(await writtenBy(result), 'StockReservationRejected', call.orderId);
+        // Reserved now or by the first run of this key, or already held (nothing written): a
+        // rejection, now or by the first run, is the only other answer.
+        const [rejected] = ofType(result.events, 'StockReservationRejected', call.orderId);
         if (rejected) return { kind: 'rejected', sku, reason: rejected.data.reason };
       }
       return { kind: 'reserved', lines };
@@ -99,9 +92,12 @@ export const createInventoryService = (deps: ParticipantDeps) => {
           command: { type: 'ReleaseReservation', data: { sku, orderId: call.orderId, reason, now: options.now } },
           ...options,
         });
+        // Released now, or by the first run of this key (a repeat: answered from what it wrote).
         const released = ofType(result.events, 'ReservationReleased', call.orderId);
-        // Nothing released now (a repeat, or nothing was held): what an earlier run released.
-        if (released.length === 0) releasedUnits += (await closedBefore(sku, call.orderId, 'ReservationReleased')).units;
+        // Nothing held and no repeat: what an earlier attempt, under another key, released.
+        if (!result.duplicate && released.length === 0) {
+          releasedUnits += (await closedBefore(sku, call.orderId, 'ReservationReleased')).units;
+        }
         for (const event of released) releasedUnits += event.data.quantity;
       }
       return { releasedUnits };

@@ -67,10 +67,11 @@ export const createPaymentGateway = (deps: ParticipantDeps) => ({
     call.signal.throwIfAborted();
     const streamId = paymentStreamId(call.orderId);
     const options = commandOptions(call, 'refund');
+    // A repeat: answered from the refund its key recorded, handed back with the key.
     const stored = await deps.store.findIdempotent(options.idempotencyKey);
     if (stored) {
-      const [refunded] = await deps.store.readStream(streamId, { fromVersion: stored.version, maxCount: 1 });
-      return { refundedCents: refunded?.type === 'PaymentRefunded' ? (refunded.data as { amountCents: number }).amountCents : 0 };
+      const refunded = stored.events.find((event) => event.type === 'PaymentRefunded');
+      return { refundedCents: refunded ? (refunded.data as { amountCents: number }).amountCents : 0 };
     }
     const { state } = await loadAggregate(deps.store, streamId, paymentDecider);
     const refundable = refundableCents(state);

@@ -37,7 +37,7 @@ const increment = (
   streamId: string,
   by: number,
   expectTotal?: number,
-  extra: { maxAttempts?: number; streamIsNew?: boolean } = {},
+  extra: { maxAttempts?: number; streamIsNew?: boolean; idempotencyKey?: string } = {},
 ) =>
   handleCommand(store, {
     streamId,
@@ -132,6 +132,29 @@ describe('Command handler', () => {
       expect((refused as DomainError).details).toEqual({ total: 5 });
       const result = await increment(new EventStore(db.sql, testRegistry()), 'counter-not-fresh', 1, 5, { streamIsNew: true });
       expect(result).toMatchObject({ version: 2, state: 6 });
+    });
+  });
+
+  describe('When a keyed command is repeated in a process that kept nothing of the stream', () => {
+    it('should answer with the first run’s events and the state it read to decide, reading the stream once', async () => {
+      const firstRun = await increment(first, 'counter-keyed', 3, 0, { idempotencyKey: 'increment-keyed' });
+      const third = new EventStore(db.sql, testRegistry());
+      const reads = vi.spyOn(third, 'readStream');
+      // Decided on the stored state (3, not 0) the command is refused: the key finds the first run.
+      const repeat = await increment(third, 'counter-keyed', 3, 0, { idempotencyKey: 'increment-keyed' });
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(repeat).toMatchObject({ streamId: 'counter-keyed', version: 1, position: firstRun.position, state: 3, duplicate: true });
+      expect(repeat.events).toEqual(firstRun.events);
+    });
+
+    it('should answer with the state of the stream the key wrote when the repeat names another', async () => {
+      await increment(first, 'counter-keyed-here', 2, undefined, { idempotencyKey: 'increment-elsewhere' });
+      await increment(first, 'counter-keyed-there', 7);
+      // Nothing to do on the other stream: the key finds the first run, on its own stream.
+      const repeat = await increment(new EventStore(db.sql, testRegistry()), 'counter-keyed-there', 0, undefined, {
+        idempotencyKey: 'increment-elsewhere',
+      });
+      expect(repeat).toMatchObject({ streamId: 'counter-keyed-here', version: 1, state: 2, duplicate: true });
     });
   });
 });

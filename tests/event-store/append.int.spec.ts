@@ -94,8 +94,23 @@ describe('Event store', () => {
       const before = await eventCount();
       const again = await store.append('counter-g', [increment(3)], appendOptions({ idempotencyKey: 'cmd-2' }));
       expect(again).toMatchObject({ streamId: 'counter-f', version: 2, position: first.position, duplicate: true });
+      expect(again.events).toEqual(first.events);
       expect(await eventCount()).toBe(before);
       expect(await store.streamVersion('counter-g')).toBe(0);
+    });
+
+    it('should hand back the events the key recorded, none of those before or after them', async () => {
+      await store.append('counter-h', [increment(1)], appendOptions({ idempotencyKey: 'cmd-3' }));
+      await store.append('counter-h', [increment(2)], appendOptions());
+      const keyed = await store.append('counter-h', [increment(3), increment(4)], appendOptions({ idempotencyKey: 'cmd-4' }));
+      await store.append('counter-h', [increment(5)], appendOptions({ idempotencyKey: 'cmd-5' }));
+
+      const found = await store.findIdempotent('cmd-4');
+      expect(found).toMatchObject({ streamId: 'counter-h', version: 4, position: keyed.position, duplicate: true });
+      expect(found!.events.map((e) => e.version)).toEqual([3, 4]);
+      expect(found!.events).toEqual(keyed.events);
+      expect((await store.findIdempotent('cmd-3'))!.events.map((e) => e.data)).toEqual([{ by: 1 }]);
+      expect(await store.findIdempotent('cmd-unknown')).toBeUndefined();
     });
   });
 

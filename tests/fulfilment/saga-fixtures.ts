@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
-import path from 'node:path';
 import type { Sql } from '@/db/client';
 import { handleCommand } from '@/server/command-handler';
 import { FulfilmentProcessor, type FulfilmentOptions } from '@/server/fulfilment/processor';
@@ -15,8 +13,8 @@ import { participantNames, setFaults, type FaultSettings } from '@/server/partic
 import type { ParticipantCall, Participants } from '@/server/participants/participants';
 import { TransientParticipantError, untilAborted } from '@/server/participants/participant-errors';
 import type { RecordedEvent } from '@/server/event-store/types';
+import { startChildProcess } from '../support/child-server';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Small deadlines and backoffs so a whole saga takes milliseconds; no jitter surprises. */
@@ -191,44 +189,20 @@ export class ParticipantControl {
   };
 }
 
-export type WorkerProcess = { id: string; process: ChildProcess; kill: () => Promise<void>; output: () => string };
+export type WorkerProcess = { id: string; kill: () => Promise<void>; output: () => string };
 
-/** A separate app process running only the background workers, in its own process group. */
+/** A separate app process running only the background workers (saga-worker-process.ts). */
 export const startWorkerProcess = async (databaseUrl: string, id: string, fulfilment: FulfilmentOptions): Promise<WorkerProcess> => {
-  const child = spawn('npx', ['tsx', 'tests/fulfilment/saga-worker-process.ts'], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, SAGA_WORKER_ID: id, SAGA_OPTIONS: JSON.stringify(fulfilment) },
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${id} did not start:\n${output}`)), 60_000);
-    const onData = () => {
-      if (output.includes('saga worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker ${id} exited with ${code}:\n${output}`)));
+  const child = await startChildProcess('tests/fulfilment/saga-worker-process.ts', {
+    env: { DATABASE_URL: databaseUrl, SAGA_WORKER_ID: id, SAGA_OPTIONS: JSON.stringify(fulfilment) },
+    readyWhen: 'saga worker ready',
+    startTimeoutMs: 60_000,
   });
   return {
     id,
-    process: child,
-    output: () => output,
-    /** kill -9 of the whole group (npx, tsx and node): no shutdown code runs. */
-    kill: async () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        return;
-      }
-      await exited;
-    },
+    output: child.output,
+    /** kill -9 of its process group: no shutdown code runs, as in a crash. */
+    kill: () => child.kill('SIGKILL'),
   };
 };
 

@@ -1,6 +1,6 @@
 /**
  * A separate Orderflow process that runs only the background workers (projection daemon and
- * saga processor) on DATABASE_URL. The crash and two-process specs start it with `npx tsx`, in
+ * saga processor) on DATABASE_URL. The crash and two-process specs start it (startWorkerProcess), in
  * its own process group, and kill it with SIGKILL.
  */
 import { createOrderflow, startWorkers } from '@/server/orderflow';

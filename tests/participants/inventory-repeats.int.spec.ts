@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSql, type Sql } from '@/db/client';
 import { handleCommand, loadAggregate } from '@/server/command-handler';
+import { createEventRegistry } from '@/server/event-definitions';
+import { EventStore } from '@/server/event-store/event-store';
 import { inventoryDecider } from '@/server/inventory/decider';
 import { inventorySnapshotPolicy } from '@/server/inventory/snapshot-policy';
 import { evolve, initialState, openReservations } from '@/server/inventory/state';
 import type { InventoryEvent } from '@/server/inventory/events';
 import { inventoryStreamId } from '@/server/inventory/stream';
 import { createOrderflow, type Orderflow } from '@/server/orderflow';
+import { inlineProjections } from '@/server/projections/all-projections';
 import { setFaults } from '@/server/participants/faults';
 import { createInventoryService, type InventoryService } from '@/server/participants/inventory-service';
 import type { ParticipantCall } from '@/server/participants/participant-call';
@@ -17,6 +21,8 @@ let first: Orderflow;
 let restarted: Orderflow;
 let inventory: InventoryService;
 let inventoryAfterRestart: InventoryService;
+/** A pool only the counted calls use: no follower or projection reads in between. */
+let quietSql: Sql;
 
 const actor = { kind: 'saga', id: 'test' } as const;
 
@@ -51,6 +57,24 @@ const eventsOf = async (sku: string, orderId: string) =>
     .filter((event) => (event.data as { orderId?: string }).orderId === orderId)
     .map((event) => event.type);
 
+/**
+ * Runs a call in a freshly started process (its own store, nothing cached) on the quiet pool and
+ * returns the statements it sent, but for the fault settings (read at most every 250 ms).
+ */
+const statementsAfterRestart = async (run: (service: InventoryService) => Promise<unknown>) => {
+  const store = new EventStore(quietSql, createEventRegistry(), inlineProjections);
+  const statements: string[] = [];
+  quietSql.options.debug = (_connection, query) => {
+    if (!query.includes('participant_faults')) statements.push(query.replace(/\s+/g, ' ').trim());
+  };
+  try {
+    const answer = await run(createInventoryService({ sql: quietSql, store, random: () => 0.99 }));
+    return { answer, statements };
+  } finally {
+    quietSql.options.debug = false;
+  }
+};
+
 beforeAll(async () => {
   db = await createTestDatabase();
   first = await createOrderflow({ databaseUrl: db.url, workers: false, poolSize: 10, onError: () => {} });
@@ -58,8 +82,12 @@ beforeAll(async () => {
   await setFaults(first.sql, 'inventory', { latencyMs: 0, transientErrorRate: 0 });
   inventory = serviceOf(first);
   inventoryAfterRestart = serviceOf(restarted);
+  // One connection, opened now: its first query also reads the type catalogue.
+  quietSql = createSql(db.url, { max: 1 });
+  await quietSql`SELECT 1`;
 });
 afterAll(async () => {
+  await quietSql?.end();
   await restarted?.close();
   await first?.close();
   await db?.drop();
@@ -94,6 +122,23 @@ describe('Inventory service', () => {
       await receive(first, 'SKU-SHORT', 10);
       expect(await inventoryAfterRestart.reserve(call('o-short', 'reserve'), lines)).toEqual(rejected);
       expect(await eventsOf('SKU-SHORT', 'o-short')).toEqual(['StockReservationRejected']);
+    });
+  });
+
+  describe('When a repeat meets its key', () => {
+    it('should answer from the events the key hands back, without reading them again or searching the log', async () => {
+      await receive(first, 'SKU-KEY', 5);
+      const lines = [{ sku: 'SKU-KEY', quantity: 2 }];
+      await inventory.reserve(call('o-key', 'reserve'), lines);
+      const reserve = await statementsAfterRestart((service) => service.reserve(call('o-key', 'reserve'), lines));
+      expect(reserve.answer).toEqual({ kind: 'reserved', lines });
+      // Snapshot and stream, read to decide (the state the repeat answers with); the key with its events.
+      expect(reserve.statements, reserve.statements.join('\n')).toHaveLength(3);
+
+      await inventory.release(call('o-key', 'release'), ['SKU-KEY'], 'Payment declined');
+      const release = await statementsAfterRestart((service) => service.release(call('o-key', 'release'), ['SKU-KEY'], 'Payment declined'));
+      expect(release.answer).toEqual({ releasedUnits: 2 });
+      expect(release.statements, release.statements.join('\n')).toHaveLength(3);
     });
   });
 

@@ -14,41 +14,38 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-export type ChildServer = {
-  port: number;
-  /** The server's own pid (one process: node runs scripts/start.ts itself), for /proc figures. */
+/** A node process running one of the repository's TypeScript entry points, started by `startChildProcess`. */
+export type ChildProcessHandle = {
+  /** Its own pid (one process: node runs the script itself), for /proc figures. */
   pid: number;
-  baseUrl: string;
-  wsUrl: string;
   process: ChildProcess;
   /** The last 20,000 characters it printed (stdout and stderr). */
   output: () => string;
+  /** Signals its process group and waits for it to exit (SIGKILL after 15 s). */
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 };
 
-export type ChildServerOptions = {
+export type ChildProcessOptions = {
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  args?: readonly string[];
   /** Extra flags for node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   nodeArgs?: readonly string[];
+  /** What it prints once it is ready; the start fails if it exits before. */
+  readyWhen: string;
   startTimeoutMs?: number;
 };
 
 /**
- * A second app process (API and WebSocket, no UI) on the same database: `node --import tsx
- * scripts/start.ts`, one process (its pid is the server's), in its own process group so a kill
- * reaches anything it starts. Killed when this process exits.
+ * `node --import tsx <script>` from the repository root, in its own process group so a kill
+ * reaches anything it starts; resolves once it printed `readyWhen`. Killed when this process exits.
  */
-export const startChildServer = async (
-  databaseUrl: string,
-  env: Record<string, string> = {},
-  args: readonly string[] = ['--no-ui', '--no-seed'],
-  options: ChildServerOptions = {},
-): Promise<ChildServer> => {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'scripts/start.ts', ...args], {
+export const startChildProcess = async (script: string, options: ChildProcessOptions): Promise<ChildProcessHandle> => {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, ...options.env },
   });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
@@ -75,29 +72,42 @@ export const startChildServer = async (
   try {
     await new Promise<void>((resolve, reject) => {
       const timeoutMs = options.startTimeoutMs ?? 120_000;
-      const timer = setTimeout(() => reject(new Error(`child server did not start in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${script} did not start in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
       child.stdout!.on('data', () => {
-        if (output.includes('Orderflow is running')) {
+        if (output.includes(options.readyWhen)) {
           clearTimeout(timer);
           resolve();
         }
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`child server exited with ${code}:\n${output}`));
+        reject(new Error(`${script} exited with ${code}:\n${output}`));
       });
     });
   } catch (error) {
     await kill('SIGKILL');
     throw error;
   }
-  return {
-    port,
-    pid: child.pid!,
-    baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/api/ws`,
-    process: child,
-    output: () => output,
-    kill,
-  };
+  return { pid: child.pid!, process: child, output: () => output, kill };
+};
+
+export type ChildServer = ChildProcessHandle & { port: number; baseUrl: string; wsUrl: string };
+
+export type ChildServerOptions = Pick<ChildProcessOptions, 'nodeArgs' | 'startTimeoutMs'>;
+
+/** A second app process (API and WebSocket, no UI) on the same database: `scripts/start.ts`. */
+export const startChildServer = async (
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = ['--no-ui', '--no-seed'],
+  options: ChildServerOptions = {},
+): Promise<ChildServer> => {
+  const port = await freePort();
+  const child = await startChildProcess('scripts/start.ts', {
+    ...options,
+    env: { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ...env },
+    args,
+    readyWhen: 'Orderflow is running',
+  });
+  return { ...child, port, baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/api/ws` };
 };

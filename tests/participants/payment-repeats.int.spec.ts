@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventRegistry } from '@/server/event-definitions';
+import { EventStore } from '@/server/event-store/event-store';
+import { paymentStreamId } from '@/server/payments/stream';
+import { setFaults } from '@/server/participants/faults';
+import { createPaymentGateway } from '@/server/participants/payment-gateway';
+import type { ParticipantCall } from '@/server/participants/participant-call';
+import { inlineProjections } from '@/server/projections/all-projections';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+// No app on this database: the pool carries only the calls below.
+let db: TestDatabase;
+let store: EventStore;
+
+const call = (orderId: string, step: string, attempt = 1): ParticipantCall => ({
+  orderId,
+  idempotencyKey: `saga:${orderId}:${step}:${attempt}`,
+  causationId: null,
+  signal: new AbortController().signal,
+  now: () => new Date().toISOString(),
+  actor: { kind: 'saga', id: 'test' },
+});
+
+const gateway = () => createPaymentGateway({ sql: db.sql, store, random: () => 0.99 });
+
+/** The statements a call sends, but for the fault settings (read at most every 250 ms). */
+const statementsOf = async (run: () => Promise<unknown>) => {
+  const statements: string[] = [];
+  db.sql.options.debug = (_connection, query) => {
+    if (!query.includes('participant_faults')) statements.push(query.replace(/\s+/g, ' ').trim());
+  };
+  try {
+    return { answer: await run(), statements };
+  } finally {
+    db.sql.options.debug = false;
+  }
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  store = new EventStore(db.sql, createEventRegistry(), inlineProjections);
+  await setFaults(db.sql, 'payment', { latencyMs: 0, transientErrorRate: 0 });
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('Payment gateway', () => {
+  describe('When a refund is repeated with its key', () => {
+    it('should refund once and answer the repeat from the refund its key recorded, in one statement', async () => {
+      await gateway().charge(call('o-refund', 'charge'), { amountCents: 4200, token: 'tok_visa' });
+      expect(await gateway().refund(call('o-refund', 'refund'), 'Out of stock')).toEqual({ refundedCents: 4200 });
+
+      const repeat = await statementsOf(() => gateway().refund(call('o-refund', 'refund'), 'Out of stock'));
+      expect(repeat.answer).toEqual({ refundedCents: 4200 });
+      // The key with its events: the payment stream is not read.
+      expect(repeat.statements, repeat.statements.join('\n')).toHaveLength(1);
+      const types = (await store.readStream(paymentStreamId('o-refund'))).map((event) => event.type);
+      expect(types).toEqual(['PaymentCharged', 'PaymentRefunded']);
+    });
+  });
+});
