@@ -37,6 +37,8 @@ export class ProjectionDaemon {
   private loopDone: Promise<void> = Promise.resolve();
   /** When each projection is due for a step; none: when the log next grows (`wake`). */
   private readonly dueAt = new Map<string, number>();
+  /** Caught-up async projections: due at their next look (idleMs), or at once when the log grows. */
+  private readonly caughtUp = new Set<string>();
   /** Steps under way (with their coalescing pause), by projection. */
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Rebuilds requested here: a dormant projection's step that overlapped one goes again at once. */
@@ -112,7 +114,7 @@ export class ProjectionDaemon {
    */
   wake(): void {
     const now = performance.now();
-    for (const p of this.projections) if (!this.dueAt.has(p.name)) this.dueAt.set(p.name, now);
+    for (const p of this.projections) if (!this.dueAt.has(p.name) || this.caughtUp.has(p.name)) this.dueAt.set(p.name, now);
     this.poke();
   }
 
@@ -180,6 +182,7 @@ export class ProjectionDaemon {
     const shared = this.readShared(group);
     for (const p of projections) {
       this.dueAt.delete(p.name);
+      this.caughtUp.delete(p.name);
       const run = this.run(p, group.includes(p) ? shared : Promise.resolve([])).finally(() => {
         this.inFlight.delete(p.name);
         this.poke();
@@ -219,6 +222,11 @@ export class ProjectionDaemon {
       this.dueAt.set(name, Math.min(woken, now + idleMs));
     } else if (outcome === 'dormant' || projection.kind === 'inline') {
       this.dueAt.set(name, rebuildRequests === this.rebuildRequests ? now + idleMs : now);
+    } else {
+      // Caught up: the next wake (a local append or a NOTIFY) makes it due. A NOTIFY can be lost
+      // (the sender's pg_notify failed, the LISTEN connection was down), so it also looks every idleMs.
+      this.dueAt.set(name, Math.min(woken, now + idleMs));
+      this.caughtUp.add(name);
     }
   }
 

@@ -50,7 +50,8 @@ describe('Projection daemon loop', () => {
         },
       });
       const stepsOf = (name: string) => steps.get(`orderflow:projection:${name}`) ?? 0;
-      const daemon = new ProjectionDaemon(counted, app.registry, allProjections, { batchSize: 3 });
+      // idleMs: the once-a-second look of an idle projection stays out of the count.
+      const daemon = new ProjectionDaemon(counted, app.registry, allProjections, { batchSize: 3, idleMs: 60_000 });
       try {
         await runDaemonUntilIdle(daemon);
         await daemon.requestRebuild('order-summaries');
@@ -106,6 +107,24 @@ describe('Projection daemon loop', () => {
         expect(held.position).toBeLessThan(target);
       } finally {
         release();
+        await daemon.stop();
+      }
+    });
+  });
+
+  describe('When an append reaches the database but its wake-up never reaches this daemon (a lost NOTIFY)', () => {
+    it('should still apply it, looking again every idleMs', async () => {
+      const daemon = new ProjectionDaemon(app.sql, app.registry, [dashboardStatsProjection], { idleMs: 200 });
+      await daemon.ensureCheckpoints();
+      daemon.start();
+      try {
+        const before = await head();
+        await expect.poll(async () => (await checkpoint('dashboard-stats')).position, { timeout: 10_000 }).toBe(before);
+        // Placed through the app, whose own wake-ups go to its follower, never to this daemon.
+        await placeOrder(app, validOrder());
+        const target = await head();
+        await expect.poll(async () => (await checkpoint('dashboard-stats')).position, { timeout: 10_000 }).toBe(target);
+      } finally {
         await daemon.stop();
       }
     });
