@@ -12,7 +12,7 @@ import { createOrderflow, type Orderflow } from '@/server/orderflow';
 import { inlineProjections } from '@/server/projections/all-projections';
 import { setFaults } from '@/server/participants/faults';
 import { createInventoryService, type InventoryService } from '@/server/participants/inventory-service';
-import type { ParticipantCall } from '@/server/participants/participant-call';
+import { sagaCall } from './saga-call';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -24,19 +24,7 @@ let inventoryAfterRestart: InventoryService;
 /** A pool only the counted calls use: no follower or projection reads in between. */
 let quietSql: Sql;
 
-const actor = { kind: 'saga', id: 'test' } as const;
-
 const serviceOf = (app: Orderflow) => createInventoryService({ sql: app.sql, store: app.store, random: () => 0.99 });
-
-/** A saga attempt's call: the key is the attempt's, as the step executor makes it. */
-const call = (orderId: string, step: string, attempt = 1): ParticipantCall => ({
-  orderId,
-  idempotencyKey: `saga:${orderId}:${step}:${attempt}`,
-  causationId: null,
-  signal: new AbortController().signal,
-  now: () => new Date().toISOString(),
-  actor,
-});
 
 const receive = (app: Orderflow, sku: string, quantity: number) =>
   handleCommand(app.store, {
@@ -98,17 +86,17 @@ describe('Inventory service', () => {
     it('should write nothing twice and answer as the first run did, also once the order’s units have left', async () => {
       await receive(first, 'SKU-CRASH', 10);
       const lines = [{ sku: 'SKU-CRASH', quantity: 3 }];
-      expect(await inventory.reserve(call('o-crash', 'reserve'), lines)).toEqual({ kind: 'reserved', lines });
+      expect(await inventory.reserve(sagaCall('o-crash', 'reserve'), lines)).toEqual({ kind: 'reserved', lines });
       const version = await first.store.streamVersion(inventoryStreamId('SKU-CRASH'));
 
       // Another process (its own aggregate cache, loading from the database) re-runs the attempt.
-      expect(await inventoryAfterRestart.reserve(call('o-crash', 'reserve'), lines)).toEqual({ kind: 'reserved', lines });
+      expect(await inventoryAfterRestart.reserve(sagaCall('o-crash', 'reserve'), lines)).toEqual({ kind: 'reserved', lines });
       expect(await first.store.streamVersion(inventoryStreamId('SKU-CRASH'))).toBe(version);
 
-      await inventoryAfterRestart.commit(call('o-crash', 'confirm'), ['SKU-CRASH']);
+      await inventoryAfterRestart.commit(sagaCall('o-crash', 'confirm'), ['SKU-CRASH']);
       // The reserve attempt once more, now that the stock keeps nothing of the order: its key stops it.
-      expect(await inventory.reserve(call('o-crash', 'reserve'), lines)).toEqual({ kind: 'reserved', lines });
-      await inventory.commit(call('o-crash', 'confirm'), ['SKU-CRASH']);
+      expect(await inventory.reserve(sagaCall('o-crash', 'reserve'), lines)).toEqual({ kind: 'reserved', lines });
+      await inventory.commit(sagaCall('o-crash', 'confirm'), ['SKU-CRASH']);
 
       expect(await eventsOf('SKU-CRASH', 'o-crash')).toEqual(['StockReserved', 'ReservationCommitted']);
       expect(await stockOf(restarted, 'SKU-CRASH')).toEqual({ sku: 'SKU-CRASH', onHand: 7, reserved: 0, reservations: {} });
@@ -118,9 +106,9 @@ describe('Inventory service', () => {
       await receive(first, 'SKU-SHORT', 1);
       const lines = [{ sku: 'SKU-SHORT', quantity: 5 }];
       const rejected = { kind: 'rejected', sku: 'SKU-SHORT', reason: 'Out of stock: SKU-SHORT' };
-      expect(await inventory.reserve(call('o-short', 'reserve'), lines)).toEqual(rejected);
+      expect(await inventory.reserve(sagaCall('o-short', 'reserve'), lines)).toEqual(rejected);
       await receive(first, 'SKU-SHORT', 10);
-      expect(await inventoryAfterRestart.reserve(call('o-short', 'reserve'), lines)).toEqual(rejected);
+      expect(await inventoryAfterRestart.reserve(sagaCall('o-short', 'reserve'), lines)).toEqual(rejected);
       expect(await eventsOf('SKU-SHORT', 'o-short')).toEqual(['StockReservationRejected']);
     });
   });
@@ -129,14 +117,14 @@ describe('Inventory service', () => {
     it('should answer from the events the key hands back, without reading them again or searching the log', async () => {
       await receive(first, 'SKU-KEY', 5);
       const lines = [{ sku: 'SKU-KEY', quantity: 2 }];
-      await inventory.reserve(call('o-key', 'reserve'), lines);
-      const reserve = await statementsAfterRestart((service) => service.reserve(call('o-key', 'reserve'), lines));
+      await inventory.reserve(sagaCall('o-key', 'reserve'), lines);
+      const reserve = await statementsAfterRestart((service) => service.reserve(sagaCall('o-key', 'reserve'), lines));
       expect(reserve.answer).toEqual({ kind: 'reserved', lines });
       // Snapshot and stream, read to decide (the state the repeat answers with); the key with its events.
       expect(reserve.statements, reserve.statements.join('\n')).toHaveLength(3);
 
-      await inventory.release(call('o-key', 'release'), ['SKU-KEY'], 'Payment declined');
-      const release = await statementsAfterRestart((service) => service.release(call('o-key', 'release'), ['SKU-KEY'], 'Payment declined'));
+      await inventory.release(sagaCall('o-key', 'release'), ['SKU-KEY'], 'Payment declined');
+      const release = await statementsAfterRestart((service) => service.release(sagaCall('o-key', 'release'), ['SKU-KEY'], 'Payment declined'));
       expect(release.answer).toEqual({ releasedUnits: 2 });
       expect(release.statements, release.statements.join('\n')).toHaveLength(3);
     });
@@ -147,11 +135,11 @@ describe('Inventory service', () => {
       await receive(first, 'SKU-C-1', 5);
       await receive(first, 'SKU-C-2', 5);
       const lines = [{ sku: 'SKU-C-1', quantity: 2 }, { sku: 'SKU-C-2', quantity: 1 }];
-      await inventory.reserve(call('o-commit', 'reserve'), lines);
+      await inventory.reserve(sagaCall('o-commit', 'reserve'), lines);
       // Attempt 1 committed the first sku and then failed (its deadline passed, say).
-      await inventory.commit(call('o-commit', 'confirm', 1), ['SKU-C-1']);
-      await inventoryAfterRestart.commit(call('o-commit', 'confirm', 2), ['SKU-C-1', 'SKU-C-2']);
-      await inventory.commit(call('o-commit', 'confirm', 3), ['SKU-C-1', 'SKU-C-2']);
+      await inventory.commit(sagaCall('o-commit', 'confirm', 1), ['SKU-C-1']);
+      await inventoryAfterRestart.commit(sagaCall('o-commit', 'confirm', 2), ['SKU-C-1', 'SKU-C-2']);
+      await inventory.commit(sagaCall('o-commit', 'confirm', 3), ['SKU-C-1', 'SKU-C-2']);
 
       expect(await eventsOf('SKU-C-1', 'o-commit')).toEqual(['StockReserved', 'ReservationCommitted']);
       expect(await eventsOf('SKU-C-2', 'o-commit')).toEqual(['StockReserved', 'ReservationCommitted']);
@@ -161,10 +149,10 @@ describe('Inventory service', () => {
 
     it('should still refuse to commit what the order never held or gave back', async () => {
       await receive(first, 'SKU-C-3', 5);
-      await expect(inventory.commit(call('o-never', 'confirm'), ['SKU-C-3'])).rejects.toMatchObject({ code: 'INVALID_STATE' });
-      await inventory.reserve(call('o-gave-back', 'reserve'), [{ sku: 'SKU-C-3', quantity: 1 }]);
-      await inventory.release(call('o-gave-back', 'release'), ['SKU-C-3'], 'Payment declined');
-      await expect(inventory.commit(call('o-gave-back', 'confirm'), ['SKU-C-3'])).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      await expect(inventory.commit(sagaCall('o-never', 'confirm'), ['SKU-C-3'])).rejects.toMatchObject({ code: 'INVALID_STATE' });
+      await inventory.reserve(sagaCall('o-gave-back', 'reserve'), [{ sku: 'SKU-C-3', quantity: 1 }]);
+      await inventory.release(sagaCall('o-gave-back', 'release'), ['SKU-C-3'], 'Payment declined');
+      await expect(inventory.commit(sagaCall('o-gave-back', 'confirm'), ['SKU-C-3'])).rejects.toMatchObject({ code: 'INVALID_STATE' });
       expect((await stockOf(first, 'SKU-C-3')).onHand).toBe(5);
     });
   });
@@ -173,12 +161,12 @@ describe('Inventory service', () => {
     it('should release once and answer every repeat with the units released', async () => {
       await receive(first, 'SKU-R-1', 5);
       await receive(first, 'SKU-R-2', 5);
-      await inventory.reserve(call('o-release', 'reserve'), [{ sku: 'SKU-R-1', quantity: 2 }, { sku: 'SKU-R-2', quantity: 3 }]);
+      await inventory.reserve(sagaCall('o-release', 'reserve'), [{ sku: 'SKU-R-1', quantity: 2 }, { sku: 'SKU-R-2', quantity: 3 }]);
       const skus = ['SKU-R-1', 'SKU-R-2'];
-      expect(await inventory.release(call('o-release', 'release', 1), skus, 'Payment declined')).toEqual({ releasedUnits: 5 });
-      expect(await inventoryAfterRestart.release(call('o-release', 'release', 1), skus, 'Payment declined')).toEqual({ releasedUnits: 5 });
-      expect(await inventory.release(call('o-release', 'release', 2), skus, 'Payment declined')).toEqual({ releasedUnits: 5 });
-      expect(await inventory.release(call('o-nothing', 'release'), skus, 'Payment declined')).toEqual({ releasedUnits: 0 });
+      expect(await inventory.release(sagaCall('o-release', 'release', 1), skus, 'Payment declined')).toEqual({ releasedUnits: 5 });
+      expect(await inventoryAfterRestart.release(sagaCall('o-release', 'release', 1), skus, 'Payment declined')).toEqual({ releasedUnits: 5 });
+      expect(await inventory.release(sagaCall('o-release', 'release', 2), skus, 'Payment declined')).toEqual({ releasedUnits: 5 });
+      expect(await inventory.release(sagaCall('o-nothing', 'release'), skus, 'Payment declined')).toEqual({ releasedUnits: 0 });
       expect(await eventsOf('SKU-R-1', 'o-release')).toEqual(['StockReserved', 'ReservationReleased']);
       expect(await stockOf(first, 'SKU-R-2')).toMatchObject({ onHand: 5, reserved: 0, reservations: {} });
     });
@@ -192,9 +180,9 @@ describe('Inventory service', () => {
       await receive(first, sku, 500);
       for (let i = 0; i < 150; i++) {
         const orderId = `o-many-${i}`;
-        await inventory.reserve(call(orderId, 'reserve'), [{ sku, quantity: 2 }]);
-        if (i % 5 === 0) await inventory.release(call(orderId, 'release'), [sku], 'Out of stock elsewhere');
-        else await inventory.commit(call(orderId, 'confirm'), [sku]);
+        await inventory.reserve(sagaCall(orderId, 'reserve'), [{ sku, quantity: 2 }]);
+        if (i % 5 === 0) await inventory.release(sagaCall(orderId, 'release'), [sku], 'Out of stock elsewhere');
+        else await inventory.commit(sagaCall(orderId, 'confirm'), [sku]);
       }
       // At version 300, 149 orders are done (119 committed, 30 released): nothing of them is kept.
       const [row] = await first.sql<{ version: number; snapshot_schema: number; state: unknown }[]>`
@@ -218,8 +206,8 @@ describe('Inventory service', () => {
       const streamId = inventoryStreamId(sku);
       await receive(first, sku, 100);
       for (let i = 0; i < 30; i++) {
-        await inventory.reserve(call(`o-old-${i}`, 'reserve'), [{ sku, quantity: 1 }]);
-        if (i % 2 === 0) await inventory.commit(call(`o-old-${i}`, 'confirm'), [sku]);
+        await inventory.reserve(sagaCall(`o-old-${i}`, 'reserve'), [{ sku, quantity: 1 }]);
+        if (i % 2 === 0) await inventory.commit(sagaCall(`o-old-${i}`, 'confirm'), [sku]);
       }
       // What version 1 stored at this version: flat open reservations and every committed order.
       const events = await first.store.readStream(streamId);
@@ -239,7 +227,7 @@ describe('Inventory service', () => {
 
       // Commands go on from the upcast state (in a process that kept it) until the next snapshot.
       for (let i = 1; i < 30 && (await first.store.streamVersion(streamId)) < 50; i += 2) {
-        await inventoryAfterRestart.commit(call(`o-old-${i}`, 'confirm'), [sku]);
+        await inventoryAfterRestart.commit(sagaCall(`o-old-${i}`, 'confirm'), [sku]);
       }
       const [row] = await first.sql<{ version: number; snapshot_schema: number }[]>`
         SELECT version, snapshot_schema FROM snapshots WHERE stream_id = ${streamId}`;

@@ -4,22 +4,14 @@ import { EventStore } from '@/server/event-store/event-store';
 import { paymentStreamId } from '@/server/payments/stream';
 import { setFaults } from '@/server/participants/faults';
 import { createPaymentGateway } from '@/server/participants/payment-gateway';
-import type { ParticipantCall } from '@/server/participants/participant-call';
 import { inlineProjections } from '@/server/projections/all-projections';
+import { sagaCall } from './saga-call';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // No app on this database: the pool carries only the calls below.
 let db: TestDatabase;
 let store: EventStore;
 
-const call = (orderId: string, step: string, attempt = 1): ParticipantCall => ({
-  orderId,
-  idempotencyKey: `saga:${orderId}:${step}:${attempt}`,
-  causationId: null,
-  signal: new AbortController().signal,
-  now: () => new Date().toISOString(),
-  actor: { kind: 'saga', id: 'test' },
-});
 
 const gateway = () => createPaymentGateway({ sql: db.sql, store, random: () => 0.99 });
 
@@ -48,10 +40,10 @@ afterAll(async () => {
 describe('Payment gateway', () => {
   describe('When a refund is repeated with its key', () => {
     it('should refund once and answer the repeat from the refund its key recorded, in one statement', async () => {
-      await gateway().charge(call('o-refund', 'charge'), { amountCents: 4200, token: 'tok_visa' });
-      expect(await gateway().refund(call('o-refund', 'refund'), 'Out of stock')).toEqual({ refundedCents: 4200 });
+      await gateway().charge(sagaCall('o-refund', 'charge'), { amountCents: 4200, token: 'tok_visa' });
+      expect(await gateway().refund(sagaCall('o-refund', 'refund'), 'Out of stock')).toEqual({ refundedCents: 4200 });
 
-      const repeat = await statementsOf(() => gateway().refund(call('o-refund', 'refund'), 'Out of stock'));
+      const repeat = await statementsOf(() => gateway().refund(sagaCall('o-refund', 'refund'), 'Out of stock'));
       expect(repeat.answer).toEqual({ refundedCents: 4200 });
       // The key with its events: the payment stream is not read.
       expect(repeat.statements, repeat.statements.join('\n')).toHaveLength(1);
