@@ -51,4 +51,20 @@ describe('Payment gateway', () => {
       expect(types).toEqual(['PaymentCharged', 'PaymentRefunded']);
     });
   });
+
+  describe('When a later attempt refunds under a new key what an earlier attempt already refunded', () => {
+    it('should refund nothing more and answer with what was refunded', async () => {
+      await gateway().charge(sagaCall('o-refund-2', 'charge'), { amountCents: 1500, token: 'tok_visa' });
+      expect(await gateway().refund(sagaCall('o-refund-2', 'refund', 1), 'Out of stock')).toEqual({ refundedCents: 1500 });
+      expect(await gateway().refund(sagaCall('o-refund-2', 'refund', 2), 'Out of stock')).toEqual({ refundedCents: 1500 });
+      const types = (await store.readStream(paymentStreamId('o-refund-2'))).map((event) => event.type);
+      expect(types).toEqual(['PaymentCharged', 'PaymentRefunded']);
+    });
+  });
+
+  describe('When nothing was charged', () => {
+    it('should refund nothing and say so', async () => {
+      expect(await gateway().refund(sagaCall('o-refund-none', 'refund'), 'Out of stock')).toEqual({ refundedCents: 0 });
+    });
+  });
 });
