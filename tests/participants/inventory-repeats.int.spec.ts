@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSql, type Sql } from '@/db/client';
 import { handleCommand, loadAggregate } from '@/server/command-handler';
 import { createEventRegistry } from '@/server/event-definitions';
 import { EventStore } from '@/server/event-store/event-store';
@@ -13,6 +12,7 @@ import { inlineProjections } from '@/server/projections/all-projections';
 import { setFaults } from '@/server/participants/faults';
 import { createInventoryService, type InventoryService } from '@/server/participants/inventory-service';
 import { sagaCall } from './saga-call';
+import { recordingSql } from '../support/statement-recorder';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -22,7 +22,7 @@ let restarted: Orderflow;
 let inventory: InventoryService;
 let inventoryAfterRestart: InventoryService;
 /** A pool only the counted calls use: no follower or projection reads in between. */
-let quietSql: Sql;
+let quiet: ReturnType<typeof recordingSql>;
 
 const serviceOf = (app: Orderflow) => createInventoryService({ sql: app.sql, store: app.store, random: () => 0.99 });
 
@@ -47,20 +47,11 @@ const eventsOf = async (sku: string, orderId: string) =>
 
 /**
  * Runs a call in a freshly started process (its own store, nothing cached) on the quiet pool and
- * returns the statements it sent, but for the fault settings (read at most every 250 ms).
+ * returns the statements it sent.
  */
-const statementsAfterRestart = async (run: (service: InventoryService) => Promise<unknown>) => {
-  const store = new EventStore(quietSql, createEventRegistry(), inlineProjections);
-  const statements: string[] = [];
-  quietSql.options.debug = (_connection, query) => {
-    if (!query.includes('participant_faults')) statements.push(query.replace(/\s+/g, ' ').trim());
-  };
-  try {
-    const answer = await run(createInventoryService({ sql: quietSql, store, random: () => 0.99 }));
-    return { answer, statements };
-  } finally {
-    quietSql.options.debug = false;
-  }
+const statementsAfterRestart = (run: (service: InventoryService) => Promise<unknown>) => {
+  const store = new EventStore(quiet.sql, createEventRegistry(), inlineProjections);
+  return quiet.record(() => run(createInventoryService({ sql: quiet.sql, store, random: () => 0.99 })));
 };
 
 beforeAll(async () => {
@@ -71,11 +62,11 @@ beforeAll(async () => {
   inventory = serviceOf(first);
   inventoryAfterRestart = serviceOf(restarted);
   // One connection, opened now: its first query also reads the type catalogue.
-  quietSql = createSql(db.url, { max: 1 });
-  await quietSql`SELECT 1`;
+  quiet = recordingSql(db.url);
+  await quiet.sql`SELECT 1`;
 });
 afterAll(async () => {
-  await quietSql?.end();
+  await quiet?.sql.end();
   await restarted?.close();
   await first?.close();
   await db?.drop();

@@ -6,34 +6,25 @@ import { setFaults } from '@/server/participants/faults';
 import { createPaymentGateway } from '@/server/participants/payment-gateway';
 import { inlineProjections } from '@/server/projections/all-projections';
 import { sagaCall } from './saga-call';
+import { recordingSql } from '../support/statement-recorder';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // No app on this database: the pool carries only the calls below.
 let db: TestDatabase;
 let store: EventStore;
+let recorder: ReturnType<typeof recordingSql>;
 
-
-const gateway = () => createPaymentGateway({ sql: db.sql, store, random: () => 0.99 });
-
-/** The statements a call sends, but for the fault settings (read at most every 250 ms). */
-const statementsOf = async (run: () => Promise<unknown>) => {
-  const statements: string[] = [];
-  db.sql.options.debug = (_connection, query) => {
-    if (!query.includes('participant_faults')) statements.push(query.replace(/\s+/g, ' ').trim());
-  };
-  try {
-    return { answer: await run(), statements };
-  } finally {
-    db.sql.options.debug = false;
-  }
-};
+/** The gateway on a pool of its own, whose statements a spec can record. */
+const gateway = () => createPaymentGateway({ sql: recorder.sql, store, random: () => 0.99 });
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  store = new EventStore(db.sql, createEventRegistry(), inlineProjections);
+  recorder = recordingSql(db.url, 2);
+  store = new EventStore(recorder.sql, createEventRegistry(), inlineProjections);
   await setFaults(db.sql, 'payment', { latencyMs: 0, transientErrorRate: 0 });
 });
 afterAll(async () => {
+  await recorder?.sql.end();
   await db?.drop();
 });
 
@@ -43,7 +34,7 @@ describe('Payment gateway', () => {
       await gateway().charge(sagaCall('o-refund', 'charge'), { amountCents: 4200, token: 'tok_visa' });
       expect(await gateway().refund(sagaCall('o-refund', 'refund'), 'Out of stock')).toEqual({ refundedCents: 4200 });
 
-      const repeat = await statementsOf(() => gateway().refund(sagaCall('o-refund', 'refund'), 'Out of stock'));
+      const repeat = await recorder.record(() => gateway().refund(sagaCall('o-refund', 'refund'), 'Out of stock'));
       expect(repeat.answer).toEqual({ refundedCents: 4200 });
       // The key with its events: the payment stream is not read.
       expect(repeat.statements, repeat.statements.join('\n')).toHaveLength(1);
