@@ -92,6 +92,24 @@ export const historyUntil = {
   shipped: () => [...historyUntil.charged(), ...ran('createShipment')],
 };
 
+/**
+ * One saga of each shape a saga_progress row takes: completed, retrying a step (with an error),
+ * and compensating (a rejection whose text needs escaping, a cancellation request, compensations).
+ */
+export const sampleSagas = (): Record<'completed' | 'retrying' | 'compensating', FulfilmentEvent[]> => ({
+  completed: [...historyUntil.shipped(), ...ran('confirmOrder'), { type: 'FulfilmentCompleted', data: { orderId, completedAt: at(9) } }],
+  retrying: [...historyUntil.reserved(), stepStarted('chargePayment', 1, 3), stepFailed('chargePayment', 1, at(5), 4), stepStarted('chargePayment', 2, 5)],
+  compensating: [
+    ...historyUntil.charged(),
+    stepStarted('createShipment'),
+    stepRejected('createShipment', 'Carrier cannot ship to "XX" \\ \u00e9 \u2603\n\t\u0001'),
+    cancellationRequested(3, 'Ordered twice'),
+    compensationStarted('Carrier cannot ship to XX', 'system', ['refundPayment', 'releaseInventory', 'cancelOrder']),
+    ...ran('refundPayment'),
+    ...ran('releaseInventory'),
+  ],
+});
+
 export const startAttempt = (step: SagaStep, attempt = 1, second = 1) => ({
   type: 'StartStepAttempt' as const,
   data: { orderId, step, attempt, worker, now: at(second) },

@@ -1,37 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FulfilmentEvent } from './events';
-import {
-  at,
-  cancellationRequested,
-  compensationStarted,
-  historyUntil,
-  orderId,
-  ran,
-  stepFailed,
-  stepRejected,
-  stepStarted,
-} from './fulfilment-test-fixtures';
+import { sampleSagas } from './fulfilment-test-fixtures';
 import { foldSagaProgress } from './progress';
 import { packSteps, progressFromRow, rowFromProgress, unpackSteps, type SagaProgressRow } from './progress-projection';
 
-const histories: Record<string, FulfilmentEvent[]> = {
-  completed: [...historyUntil.shipped(), ...ran('confirmOrder'), { type: 'FulfilmentCompleted', data: { orderId, completedAt: at(9) } }],
-  'retrying, with an error to escape': [
-    ...historyUntil.reserved(),
-    stepStarted('chargePayment', 1, 3),
-    stepFailed('chargePayment', 1, at(5), 4),
-    stepStarted('chargePayment', 2, 5),
-  ],
-  compensating: [
-    ...historyUntil.charged(),
-    stepStarted('createShipment'),
-    stepRejected('createShipment', 'Carrier cannot ship to "XX" \\ \u00e9\n\u0001'),
-    cancellationRequested(3, 'Ordered twice'),
-    compensationStarted('Carrier cannot ship to XX', 'system', ['refundPayment', 'releaseInventory', 'cancelOrder']),
-    ...ran('refundPayment'),
-    ...ran('releaseInventory'),
-  ],
-};
+const histories = sampleSagas();
 
 /** The row as Postgres hands it back: the packed lists as the JSON text the payload carried. */
 const storedRow = (record: ReturnType<typeof rowFromProgress>): SagaProgressRow => ({
@@ -52,7 +24,7 @@ describe('Saga progress rows', () => {
   }
 
   it('should store a completed saga in about half the text of its step objects', () => {
-    const progress = foldSagaProgress(histories.completed!)!;
+    const progress = foldSagaProgress(histories.completed)!;
     const packed = JSON.stringify(packSteps(progress.steps));
     expect(packed.length).toBeLessThan(JSON.stringify(progress.steps).length * 0.6);
     expect(unpackSteps(packed)).toEqual(progress.steps);

@@ -7,6 +7,7 @@ import {
   compensationStarted,
   historyUntil,
   orderId,
+  sampleSagas,
   ran,
   stepFailed,
   stepRejected,
@@ -158,19 +159,7 @@ describe('Saga progress', () => {
     });
 
     it('should fold in place, as the projection applies each event, writing into no event and keeping no object of one', () => {
-      const histories: FulfilmentEvent[][] = [
-        [...historyUntil.shipped(), ...ran('confirmOrder'), { type: 'FulfilmentCompleted', data: { orderId, completedAt: at(9) } }],
-        [...historyUntil.reserved(), stepStarted('chargePayment', 1, 3), stepFailed('chargePayment', 1, at(5), 4), stepStarted('chargePayment', 2, 5)],
-        [
-          ...historyUntil.charged(),
-          stepStarted('createShipment'),
-          stepRejected('createShipment', 'Carrier cannot ship to XX'),
-          cancellationRequested(3, 'Ordered twice'),
-          compensationStarted('Carrier cannot ship to XX', 'system', ['refundPayment', 'releaseInventory', 'cancelOrder']),
-          ...ran('refundPayment'),
-          ...ran('releaseInventory'),
-        ],
-      ];
+      const histories = Object.values(sampleSagas());
       for (const history of histories) {
         // Frozen: a fold that wrote into an event's data would throw.
         const events = deepFreeze(structuredClone(history));

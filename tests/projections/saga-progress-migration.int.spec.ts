@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '@/db/client';
 import type { FulfilmentEvent } from '@/server/fulfilment/events';
-import {
-  at,
-  cancellationRequested,
-  compensationStarted,
-  historyUntil,
-  ran,
-  stepFailed,
-  stepRejected,
-  stepStarted,
-} from '@/server/fulfilment/fulfilment-test-fixtures';
+import { historyUntil, sampleSagas } from '@/server/fulfilment/fulfilment-test-fixtures';
 import { foldSagaProgress, type SagaProgress } from '@/server/fulfilment/progress';
 import { progressFromRow, rowFromProgress, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from '@/server/fulfilment/progress-projection';
 import { migrationSteps, type MigrationSteps } from '../support/migration-steps';
@@ -20,19 +11,7 @@ import { migrationSteps, type MigrationSteps } from '../support/migration-steps'
  * must come out exactly as the projection now writes them, so a migrated read model and one
  * rebuilt from the log compare equal (verifyProjection compares the text).
  */
-const histories: Record<string, FulfilmentEvent[]> = {
-  completed: [...historyUntil.shipped(), ...ran('confirmOrder'), { type: 'FulfilmentCompleted', data: { orderId: 'ord-1001', completedAt: at(9) } }],
-  retrying: [...historyUntil.reserved(), stepStarted('chargePayment', 1, 3), stepFailed('chargePayment', 1, at(5), 4), stepStarted('chargePayment', 2, 5)],
-  compensating: [
-    ...historyUntil.charged(),
-    stepStarted('createShipment'),
-    stepRejected('createShipment', 'Carrier cannot ship to "XX" \\ \u00e9 \u2603\n\t\u0001'),
-    cancellationRequested(3, 'Ordered twice'),
-    compensationStarted('Carrier cannot ship to XX', 'system', ['refundPayment', 'releaseInventory', 'cancelOrder']),
-    ...ran('refundPayment'),
-  ],
-  'just started': historyUntil.reserved().slice(0, 1),
-};
+const histories: Record<string, FulfilmentEvent[]> = { ...sampleSagas(), 'just started': historyUntil.reserved().slice(0, 1) };
 
 let steps: MigrationSteps;
 let sql: Sql;
