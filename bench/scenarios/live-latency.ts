@@ -125,7 +125,7 @@ const onData = (sub, data, isBinary) => {
     if (s === 0n) pending.push(index, t);
     else record(Number(t - s) / 1000);
     const placedAt = orders[i + 1];
-    if (placedAt === placedAt) {
+    if (!Number.isNaN(placedAt)) {
       if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
       afterServer[afterCount++] = now - placedAt;
     }

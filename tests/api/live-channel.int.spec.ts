@@ -256,7 +256,11 @@ describe('Live channel', () => {
         // The last listener is called last in every fan-out: once it has everything, all have.
         await expect.poll(() => ours(got[399]!).length, { timeout: 20_000 }).toBe(placed.length);
         for (const [i, positions] of got.entries()) {
-          if (i === 300) expect(ours(positions)).toEqual(placed.slice(0, ours(positions).length));
+          if (i === 300) {
+            expect(ours(positions)).toEqual(placed.slice(0, ours(positions).length));
+            // It left before the last rounds were placed: a prefix, not everything.
+            expect(ours(positions).length).toBeLessThan(placed.length);
+          }
           else expect(ours(positions)).toEqual(placed);
         }
         expect(sawOtherWorkMidFanOut).toBe(true);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handleCommand } from '@/server/command-handler';
 import { EventStore } from '@/server/event-store/event-store';
 import { DomainError } from '@/server/shared/errors';
@@ -49,6 +49,9 @@ const increment = (
     ...extra,
   });
 
+// Spies only watch the real store; restored after each test even when an assertion failed.
+afterEach(() => vi.restoreAllMocks());
+
 describe('Command handler', () => {
   describe('When a process wrote the stream last', () => {
     it('should decide on the state it kept and not read the stream again', async () => {
@@ -56,7 +59,6 @@ describe('Command handler', () => {
       const reads = vi.spyOn(first, 'readStream');
       const result = await increment(first, 'counter-kept', 2, 1);
       expect(reads).not.toHaveBeenCalled();
-      reads.mockRestore();
       expect(result.state).toBe(3);
       expect(result.version).toBe(2);
       expect((await first.readStream('counter-kept')).map((e) => e.data)).toEqual([{ by: 1 }, { by: 2 }]);
@@ -120,7 +122,6 @@ describe('Command handler', () => {
       const reads = vi.spyOn(second, 'readStream');
       const result = await increment(second, 'counter-fresh', 4, 0, { streamIsNew: true });
       expect(reads).not.toHaveBeenCalled();
-      reads.mockRestore();
       expect(result).toMatchObject({ version: 1, state: 4 });
     });
 

@@ -189,7 +189,7 @@ export class ParticipantControl {
   };
 }
 
-export type WorkerProcess = { id: string; kill: () => Promise<void>; output: () => string };
+export type WorkerProcess = { id: string; kill: () => Promise<void> };
 
 /** A separate app process running only the background workers (saga-worker-process.ts). */
 export const startWorkerProcess = async (databaseUrl: string, id: string, fulfilment: FulfilmentOptions): Promise<WorkerProcess> => {
@@ -200,7 +200,6 @@ export const startWorkerProcess = async (databaseUrl: string, id: string, fulfil
   });
   return {
     id,
-    output: child.output,
     /** kill -9 of its process group: no shutdown code runs, as in a crash. */
     kill: () => child.kill('SIGKILL'),
   };

@@ -22,7 +22,7 @@ let restarted: Orderflow;
 let inventory: InventoryService;
 let inventoryAfterRestart: InventoryService;
 /** A pool only the counted calls use: no follower or projection reads in between. */
-let quiet: ReturnType<typeof recordingSql>;
+let quiet: Awaited<ReturnType<typeof recordingSql>>;
 
 const serviceOf = (app: Orderflow) => createInventoryService({ sql: app.sql, store: app.store, random: () => 0.99 });
 
@@ -61,9 +61,7 @@ beforeAll(async () => {
   await setFaults(first.sql, 'inventory', { latencyMs: 0, transientErrorRate: 0 });
   inventory = serviceOf(first);
   inventoryAfterRestart = serviceOf(restarted);
-  // One connection, opened now: its first query also reads the type catalogue.
-  quiet = recordingSql(db.url);
-  await quiet.sql`SELECT 1`;
+  quiet = await recordingSql(db.url);
 });
 afterAll(async () => {
   await quiet?.sql.end();

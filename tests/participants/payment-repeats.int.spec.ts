@@ -12,14 +12,14 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 // No app on this database: the pool carries only the calls below.
 let db: TestDatabase;
 let store: EventStore;
-let recorder: ReturnType<typeof recordingSql>;
+let recorder: Awaited<ReturnType<typeof recordingSql>>;
 
 /** The gateway on a pool of its own, whose statements a spec can record. */
 const gateway = () => createPaymentGateway({ sql: recorder.sql, store, random: () => 0.99 });
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  recorder = recordingSql(db.url, 2);
+  recorder = await recordingSql(db.url, 2);
   store = new EventStore(recorder.sql, createEventRegistry(), inlineProjections);
   await setFaults(db.sql, 'payment', { latencyMs: 0, transientErrorRate: 0 });
 });

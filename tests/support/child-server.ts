@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -18,7 +18,6 @@ export const freePort = (): Promise<number> =>
 export type ChildProcessHandle = {
   /** Its own pid (one process: node runs the script itself), for /proc figures. */
   pid: number;
-  process: ChildProcess;
   /** The last 20,000 characters it printed (stdout and stderr). */
   output: () => string;
   /** Signals its process group and waits for it to exit (SIGKILL after 15 s). */
@@ -88,7 +87,7 @@ export const startChildProcess = async (script: string, options: ChildProcessOpt
     await kill('SIGKILL');
     throw error;
   }
-  return { pid: child.pid!, process: child, output: () => output, kill };
+  return { pid: child.pid!, output: () => output, kill };
 };
 
 export type ChildServer = ChildProcessHandle & { port: number; baseUrl: string; wsUrl: string };

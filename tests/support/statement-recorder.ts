@@ -5,7 +5,7 @@ import { createSql, type Sql } from '@/db/client';
  * when the pool is made). The fault settings' read is left out: it happens at most every 250 ms,
  * whichever call comes first.
  */
-export const recordingSql = (url: string, max = 1) => {
+export const recordingSql = async (url: string, max = 1) => {
   let recording: string[] | undefined;
   const sql: Sql = createSql(url, {
     max,
@@ -13,6 +13,8 @@ export const recordingSql = (url: string, max = 1) => {
       if (recording && !query.includes('participant_faults')) recording.push(query.replace(/\s+/g, ' ').trim());
     },
   });
+  // Every connection opened now: opening one reads the type catalogue, which no call should be charged with.
+  await Promise.all(Array.from({ length: max }, () => sql`SELECT 1`));
   const record = async <T>(run: () => Promise<T>): Promise<{ answer: T; statements: string[] }> => {
     const statements: string[] = [];
     recording = statements;
