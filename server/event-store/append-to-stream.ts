@@ -5,10 +5,15 @@ import { ConcurrencyError } from '../shared/errors';
 import type { EventRegistry } from './event-registry';
 import { streamTypeOf, type AppendOptions, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './types';
 
-const currentVersion = async (db: Queryable, streamId: string): Promise<number> => {
-  const [row] = await db<{ version: number }[]>`SELECT version FROM streams WHERE stream_id = ${streamId}`;
-  return row?.version ?? 0;
+/** Each stream's version; a stream that does not exist is absent (version 0). */
+export const streamVersions = async (db: Queryable, streamIds: readonly string[]): Promise<Map<string, number>> => {
+  const rows = await db<{ stream_id: string; version: number }[]>`
+    SELECT stream_id, version FROM streams WHERE stream_id = ANY(${[...streamIds]}::text[])`;
+  return new Map(rows.map((row) => [row.stream_id, row.version]));
 };
+
+export const currentVersion = async (db: Queryable, streamId: string): Promise<number> =>
+  (await streamVersions(db, [streamId])).get(streamId) ?? 0;
 
 /** Moves the stream's version on by `count`, only when the expectation holds; returns the new version. */
 const advanceStreamVersion = (db: Queryable, streamId: string, count: number, expected: ExpectedVersion) => {

@@ -1,10 +1,10 @@
 import type { Queryable, Sql } from '@/db/client';
-import { IdempotencyKeyTaken, prepareEvents } from './append-to-stream';
+import { currentVersion, IdempotencyKeyTaken, prepareEvents } from './append-to-stream';
 import type { GroupQueueOptions } from '../shared/group-queue';
 import { StreamReader } from './stream-reader';
 import { StreamWriter, type InlineProjection } from './stream-writer';
 import type { EventRegistry } from './event-registry';
-import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from './stored-event-row';
+import { EVENT_COLUMNS, EVENT_COLUMNS_OF_E, toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { AppendOptions, AppendResult, NewEvent, RecordedEvent } from './types';
 
 export type { InlineProjection } from './stream-writer';
@@ -81,7 +81,7 @@ export class EventStore {
    */
   async findIdempotent(key: string, db: Queryable = this.sql): Promise<AppendResult | undefined> {
     const rows = await db<KeyRow[]>`
-      SELECT k.result, ${db.unsafe(EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', '))}
+      SELECT k.result, ${db.unsafe(EVENT_COLUMNS_OF_E)}
       FROM idempotency_keys k
       CROSS JOIN LATERAL (
         SELECT coalesce(max(version), 0) AS version FROM events
@@ -117,9 +117,8 @@ export class EventStore {
     return rows.map((row) => toRecordedEvent(this.registry, row));
   }
 
-  async streamVersion(streamId: string, db: Queryable = this.sql): Promise<number> {
-    const [row] = await db<{ version: number }[]>`SELECT version FROM streams WHERE stream_id = ${streamId}`;
-    return row?.version ?? 0;
+  streamVersion(streamId: string, db: Queryable = this.sql): Promise<number> {
+    return currentVersion(db, streamId);
   }
 
   /** Every event about one business flow (an order, its saga, its participants), in global order. */

@@ -1,5 +1,5 @@
 import type { Sql } from '@/db/client';
-import { EVENT_COLUMNS, type StoredEventRow } from './stored-event-row';
+import { EVENT_COLUMNS_OF_E, type StoredEventRow } from './stored-event-row';
 import { GroupQueue, type GroupQueueOptions, type Queued } from '../shared/group-queue';
 
 type Read = { readonly streamId: string; readonly fromVersion: number };
@@ -29,7 +29,7 @@ export class StreamReader {
   private async readBatch(batch: Queued<Read, StoredEventRow[]>[]): Promise<void> {
     const { sql } = this;
     const rows = await sql<(StoredEventRow & { item: number })[]>`
-      SELECT (r.item - 1)::int AS item, ${sql.unsafe(EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', '))}
+      SELECT (r.item - 1)::int AS item, ${sql.unsafe(EVENT_COLUMNS_OF_E)}
       FROM unnest(${batch.map((r) => r.streamId)}::text[], ${batch.map((r) => r.fromVersion)}::bigint[])
         WITH ORDINALITY AS r(stream_id, from_version, item)
       JOIN events e ON e.stream_id = r.stream_id AND e.version >= r.from_version

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import type { Sql, TransactionSql } from '@/db/client';
 import { ConcurrencyError } from '../shared/errors';
 import { appendBatch, type BatchItem, type BatchOutcome } from './append-batch';
-import { appendEvents, type PreparedEvent } from './append-to-stream';
+import { appendEvents, streamVersions, type PreparedEvent } from './append-to-stream';
 import { GroupQueue, type GroupQueueOptions, type Queued } from '../shared/group-queue';
 import type { AppendOptions, PlannedEvent, RecordedEvent } from './types';
 
@@ -78,6 +78,7 @@ export class StreamWriter {
     await Promise.all([this.writeGroup(plain, false), this.writeGroup(projected, true)]);
   }
 
+  /** Settles every append of the group itself and never throws, so one group's failure cannot answer the other's callers. */
   private async writeGroup(batch: QueuedAppend[], withProjections: boolean): Promise<void> {
     if (batch.length === 0) return;
     if (batch.length === 1) return this.writeAlone(batch[0]!);
@@ -96,17 +97,25 @@ export class StreamWriter {
       // each append is written again alone and meets its own fate: a key taken by a twin, a
       // projection that throws, a lost deadlock. Only when the outcome is unknown (the connection
       // broke) does every caller get the error.
-      if (isConnectionError(error)) throw error;
-      await Promise.all(batch.map((append) => this.writeAlone(append)));
+      // This group's callers only: the other group of the batch is still being written.
+      if (isConnectionError(error)) for (const append of batch) append.reject(error);
+      else await Promise.all(batch.map((append) => this.writeAlone(append)));
       return;
     }
-    const conflicted = items.filter((_, i) => outcomes[i] === 'conflict').map((item) => item.streamId);
-    const actual = conflicted.length > 0 ? await this.streamVersions(conflicted) : new Map<string, number>();
+    // What committed is answered at once; a conflict's error waits for the versions to name.
+    const conflicted: (QueuedAppend & BatchItem)[] = [];
     items.forEach((item, i) => {
       const outcome = outcomes[i]!;
-      if (outcome === 'conflict') item.reject(new ConcurrencyError(item.streamId, item.options.expectedVersion, actual.get(item.streamId) ?? 0));
+      if (outcome === 'conflict') conflicted.push(item);
       else item.resolve(outcome);
     });
+    if (conflicted.length === 0) return;
+    try {
+      const actual = await streamVersions(this.sql, conflicted.map((item) => item.streamId));
+      for (const item of conflicted) item.reject(new ConcurrencyError(item.streamId, item.options.expectedVersion, actual.get(item.streamId) ?? 0));
+    } catch (error) {
+      for (const item of conflicted) item.reject(error);
+    }
   }
 
   private async writeAlone(append: QueuedAppend): Promise<void> {
@@ -167,11 +176,6 @@ export class StreamWriter {
     if (reasons.length > 0) throw reasons[0];
   }
 
-  private async streamVersions(streamIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.sql<{ stream_id: string; version: number }[]>`
-      SELECT stream_id, version FROM streams WHERE stream_id = ANY(${[...streamIds]}::text[])`;
-    return new Map(rows.map((row) => [row.stream_id, row.version]));
-  }
 }
 
 /** Each event's version is known when the append expects an exact version (write() made 'no_stream' 0). */
