@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import { z } from 'zod';
 import { createDb, createSql, type Sql } from './client';
 
 export const migrationsFolder = path.resolve(import.meta.dirname, 'migrations');
 
-const journalSchema = z.object({ entries: z.array(z.object({ tag: z.string(), when: z.number() })).min(1) });
-
-/** The newest migration this build ships: drizzle records each applied one by its `when`. */
-const newestKnownMigration = () => {
-  const journal = journalSchema.parse(JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')));
-  return journal.entries.reduce((newest, entry) => (entry.when > newest.when ? entry : newest));
-};
+/** The newest migration this build ships, as drizzle reads the journal (it records each applied one by that date). */
+const newestKnownMigration = (): number => Math.max(...readMigrationFiles({ migrationsFolder }).map((migration) => migration.folderMillis));
 
 /** The database was migrated by a newer build: this one would write rows in shapes the newer code no longer reads. */
 export class SchemaAheadError extends Error {
@@ -22,19 +16,19 @@ export class SchemaAheadError extends Error {
   ) {
     super(
       `This database has a migration newer than this build knows (applied one dated ${new Date(appliedAt).toISOString()}; ` +
-        `this build ends at ${newestKnown}). Run the newer Orderflow, or restore a database of this version.`,
+        `this build's newest is dated ${newestKnown}). Run the newer Orderflow, or restore a database of this version.`,
     );
     this.name = 'SchemaAheadError';
   }
 }
 
 /** Refuses a database a newer build has migrated (drizzle would apply nothing and let the old code run). */
-export const assertSchemaNotAhead = async (sql: Sql): Promise<void> => {
+const assertSchemaNotAhead = async (sql: Sql): Promise<void> => {
   const known = newestKnownMigration();
   const [row] = await sql<{ created_at: number }[]>`
     SELECT max(created_at)::bigint AS created_at FROM drizzle.__drizzle_migrations`;
   const applied = row?.created_at ?? 0;
-  if (applied > known.when) throw new SchemaAheadError(applied, known.tag);
+  if (applied > known) throw new SchemaAheadError(applied, new Date(known).toISOString());
 };
 
 /**
