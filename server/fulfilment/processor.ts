@@ -209,16 +209,22 @@ export class FulfilmentProcessor {
 
   private async finishBatch(batch: Queued<{ claim: Claim; now: string }, void>[]): Promise<void> {
     const { sql } = this.deps;
-    let done = new Set<string>();
-    try {
-      done = batch.length > 1 ? await finishClaims(sql, batch.map((f) => f.claim), this.workerId) : done;
-    } catch {
-      // Finished one by one below instead (a lost deadlock with an intake nudging the same rows).
+    let done: Set<string> | undefined;
+    if (batch.length > 1) {
+      try {
+        done = await finishClaims(sql, batch.map((f) => f.claim), this.workerId);
+      } catch {
+        // Finished one by one below instead (a lost deadlock with an intake nudging the same rows);
+        // an error that lasts reaches each caller there.
+      }
     }
     await Promise.all(
       batch.map(async ({ claim, now, resolve, reject }) => {
         try {
-          if (!done.has(claim.orderId)) await finishClaim(sql, claim, this.workerId, now);
+          // Not deleted by the batch: nudged meanwhile, so handed back due (no second DELETE).
+          if (done) {
+            if (!done.has(claim.orderId)) await releaseClaim(sql, claim, this.workerId, now);
+          } else await finishClaim(sql, claim, this.workerId, now);
           resolve();
         } catch (error) {
           reject(error);

@@ -62,13 +62,14 @@ export const finishClaim = async (sql: Sql, claim: Claim, worker: string, now: s
 
 /**
  * Finishes many sagas of one worker in one statement; says which were finished. Those that were
- * nudged meanwhile are left for finishClaim to hand back, due.
+ * nudged meanwhile are left for the caller to hand back, due (releaseClaim). The planner picks the
+ * order rows are locked in, so this can lose a deadlock to an intake nudging the same rows: the
+ * caller then finishes them one by one.
  */
 export const finishClaims = async (sql: Sql, claims: readonly Claim[], worker: string): Promise<Set<string>> => {
-  const sorted = [...claims].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
   const deleted = await sql<{ order_id: string }[]>`
     DELETE FROM saga_work w
-    USING unnest(${sorted.map((c) => c.orderId)}::text[], ${sorted.map((c) => c.nudges)}::int[]) AS f(order_id, nudges)
+    USING unnest(${claims.map((c) => c.orderId)}::text[], ${claims.map((c) => c.nudges)}::int[]) AS f(order_id, nudges)
     WHERE w.order_id = f.order_id AND w.locked_by = ${worker} AND w.nudges = f.nudges
     RETURNING w.order_id`;
   return new Set(deleted.map((row) => row.order_id));
