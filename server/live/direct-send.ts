@@ -32,14 +32,15 @@ export const textFrame = (payload: Buffer): Buffer =>
   Buffer.concat(Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
 
 /**
- * Sends `message` (UTF-8 JSON) as one text message. Its frame is kept on it: a shared payload's
- * message is the same object for every socket (trackedFrame's cache), so the frame is built once.
+ * Sends `message` (UTF-8 JSON) as one text message. A shared message is the same object for every
+ * socket (trackedFrame's cache): its frame is built once and kept on it. A message for one socket
+ * (a per-order subscription) gains nothing from a whole frame and goes through `ws.send`.
  */
 export const sendText = (ws: WebSocket, message: TrackedFrame): void => {
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
   // Any of ws's internals missing or different (another ws version): ws.send, as without this.
   const idle = sender?._state === SENDER_IDLE && Array.isArray(sender._queue) && sender._queue.length === 0 && sender._firstFragment === true;
-  if (socket && idle && ws.readyState === WebSocket.OPEN) {
+  if (message.shared && socket && idle && ws.readyState === WebSocket.OPEN) {
     socket.write((message.wsFrame ??= textFrame(message.text)));
   } else {
     ws.send(message.text, { binary: false });

@@ -54,7 +54,7 @@ describe('sendText', () => {
       if (i % 3 === 1) pair.server.send(text);
       else {
         const before = writes;
-        sendText(pair.server, { text: Buffer.from(text) });
+        sendText(pair.server, { text: Buffer.from(text), shared: true });
         if (writes === before + 1) direct++;
       }
     }
@@ -78,7 +78,7 @@ describe('sendText', () => {
       const write = socket.write.bind(socket);
       socket.write = (...args: unknown[]) => (written.push(args[0]), write(...args));
     }
-    const message: TrackedFrame = { text: Buffer.from('{"a":1}') };
+    const message: TrackedFrame = { text: Buffer.from('{"a":1}'), shared: true };
     for (const pair of pairs) sendText(pair.server, message);
     expect(written).toHaveLength(2);
     expect(written[0]).toBe(message.wsFrame);
@@ -96,7 +96,7 @@ describe('sendText', () => {
     const sender = (pair.server as unknown as { _sender: { _queue?: unknown[] } })._sender;
     const queue = sender._queue;
     sender._queue = undefined;
-    const message: TrackedFrame = { text: Buffer.from('{"b":2}') };
+    const message: TrackedFrame = { text: Buffer.from('{"b":2}'), shared: true };
     const send = pair.server.send.bind(pair.server);
     let sent = 0;
     pair.server.send = ((...args: Parameters<WebSocket['send']>) => (sent++, send(...args))) as WebSocket['send'];
@@ -108,5 +108,21 @@ describe('sendText', () => {
     expect(sent).toBe(1);
     expect(message).not.toHaveProperty('wsFrame');
     await expect.poll(() => pair.received).toEqual([{ text: '{"b":2}', isBinary: false }]);
+  });
+
+  it('should send a message meant for one socket through ws.send, building no frame', async () => {
+    const pair = await connectedPair();
+    cleanup = async () => {
+      pair.client.terminate();
+      await new Promise((resolve) => pair.wss.close(resolve));
+    };
+    const message: TrackedFrame = { text: Buffer.from('{"c":3}'), shared: false };
+    const send = pair.server.send.bind(pair.server);
+    let sent = 0;
+    pair.server.send = ((...args: Parameters<WebSocket['send']>) => (sent++, send(...args))) as WebSocket['send'];
+    sendText(pair.server, message);
+    expect(sent).toBe(1);
+    expect(message).not.toHaveProperty('wsFrame');
+    await expect.poll(() => pair.received).toEqual([{ text: '{"c":3}', isBinary: false }]);
   });
 });

@@ -7,7 +7,7 @@ import type { RecordedEvent } from '../event-store/types';
 import { findOrdersWithSaga } from '../queries/saga-view';
 import type { SagaProgress } from '../fulfilment/progress';
 import type { OrderSummary } from '../queries/order-queries';
-import type { LogFollower } from './log-follower';
+import { FOLLOWER_COALESCE_MS, type LogFollower } from './log-follower';
 import { shareEncoding } from './shared-encoding';
 
 /** One pushed change: the event's coordinates and the order's summary after it. */
@@ -34,7 +34,7 @@ export type LiveBatch = {
 };
 
 /** LIVE_FLUSH_MS when unset: the log follower's own spacing. */
-const DEFAULT_FLUSH_MS = 5;
+const DEFAULT_FLUSH_MS = FOLLOWER_COALESCE_MS;
 
 /** A fan-out holds the event loop at most about this long at a time (listeners are called in slices). */
 const SLICE_MS = 2;
@@ -209,27 +209,22 @@ export class LiveFeed {
   private async fanOut(batches: readonly LiveBatch[], position: number): Promise<number> {
     const listeners = [...this.listeners];
     let busyMs = 0;
-    for (let at = 0; at < listeners.length; ) {
-      const sliceStart = performance.now();
-      let now = sliceStart;
-      for (; at < listeners.length && now - sliceStart < SLICE_MS; ) {
-        const end = Math.min(listeners.length, at + SLICE_CHECK_EVERY);
-        for (; at < end; at++) {
-          const listener = listeners[at]!;
-          if (!this.listeners.has(listener)) continue;
-          // One subscriber's failure is its own: the others still get the flush, and it is not retried.
-          try {
-            listener(batches, position);
-          } catch (error) {
-            this.options.onError?.(error);
-          }
-        }
-        now = performance.now();
+    let sliceStart = performance.now();
+    for (const [i, listener] of listeners.entries()) {
+      if (i > 0 && i % SLICE_CHECK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
+        busyMs += performance.now() - sliceStart;
+        await yieldToEventLoop();
+        sliceStart = performance.now();
       }
-      busyMs += now - sliceStart;
-      if (at < listeners.length) await yieldToEventLoop();
+      if (!this.listeners.has(listener)) continue;
+      // One subscriber's failure is its own: the others still get the flush, and it is not retried.
+      try {
+        listener(batches, position);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
     }
-    return busyMs;
+    return busyMs + (performance.now() - sliceStart);
   }
 
   /**

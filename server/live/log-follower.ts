@@ -4,6 +4,9 @@ import { GlobalLogReader } from '../event-store/global-log-reader';
 import type { RecordedEvent } from '../event-store/types';
 import { pauseUntilCoalesced } from '../shared/coalesce';
 
+/** The least time between two reads while appends keep coming (they read everything since). */
+export const FOLLOWER_COALESCE_MS = 5;
+
 export type LogListener = (events: readonly RecordedEvent[], position: number) => void;
 
 /**
@@ -94,7 +97,7 @@ export class LogFollower {
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);
-          await pauseUntilCoalesced(startedAt, this.options.coalesceMs ?? 5);
+          await pauseUntilCoalesced(startedAt, this.options.coalesceMs ?? FOLLOWER_COALESCE_MS);
           continue;
         }
         if (batch.waitingOnGap) waitMs = 2;

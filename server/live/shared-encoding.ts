@@ -90,7 +90,8 @@ const frames = new WeakMap<object, Map<string, TrackedFrame>>();
  * (see direct-send). Cached, with the frame, for shared payloads only: a per-order payload's is
  * built for one socket and dropped.
  */
-export type TrackedFrame = { readonly text: Buffer; wsFrame?: Buffer };
+/** `shared`: the same object goes to every socket of the envelope (its ws frame is worth keeping). */
+export type TrackedFrame = { readonly text: Buffer; readonly shared: boolean; wsFrame?: Buffer };
 
 /** The envelope's JSON cut where the tracked id (twice) and the payload go: 4 parts. */
 const templateOf = (envelope: Envelope): string[] => {
@@ -121,6 +122,7 @@ export const trackedFrame = (envelope: Envelope, trackedId: string, payload: obj
   }
   const id = JSON.stringify(trackedId);
   const frame: TrackedFrame = {
+    shared,
     text: Buffer.from(parts[0] + id + parts[1] + id + parts[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + parts[3]),
   };
   if (shared) {
