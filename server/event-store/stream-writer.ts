@@ -23,9 +23,7 @@ export type InlineStage = {
 export type InlineProjection = {
   readonly name: string;
   readonly eventTypes: readonly string[];
-  readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
-  /** Optional: without it the projection runs as `apply` after the append, a round trip per statement. */
-  readonly stage?: (tx: TransactionSql, planned: readonly PlannedEvent[]) => InlineStage;
+  readonly stage: (tx: TransactionSql, planned: readonly PlannedEvent[]) => InlineStage;
 };
 
 type Append = { readonly streamId: string; readonly events: readonly PreparedEvent[]; readonly options: AppendOptions };
@@ -143,37 +141,16 @@ export class StreamWriter {
   ): Promise<T> {
     const planned = appends.flatMap(plannedEvents);
     const projections = this.inlineProjections.filter((projection) => planned.some((e) => projection.eventTypes.includes(e.type)));
-    if (!projections.every((projection) => projection.stage)) {
-      return this.sql.begin(async (tx) => {
-        const result = await send(tx);
-        await this.project(tx, recordedOf(result));
-        return result;
-      }) as Promise<T>;
-    }
     const tx = await this.sql.reserve();
     try {
       return await pipelinedTransaction(tx as unknown as TransactionSql, (inTx) => {
         const result = send(inTx);
-        const stages = projections.map((projection) => projection.stage!(inTx, planned));
+        const stages = projections.map((projection) => projection.stage(inTx, planned));
         return { result, stages, recordedOf };
       });
     } finally {
       tx.release();
     }
-  }
-
-  /** The inline projections, in the append's transaction. */
-  private async project(tx: TransactionSql, recorded: readonly RecordedEvent[]): Promise<void> {
-    if (recorded.length === 0) return;
-    // Independent of each other, so sent together: postgres.js pipelines them on the
-    // transaction's connection, one round trip for all their first statements. Postgres runs
-    // them in the order sent, so every transaction locks read-model rows table by table.
-    const work = this.inlineProjections
-      .filter((projection) => recorded.some((e) => projection.eventTypes.includes(e.type)))
-      .map((projection) => projection.apply(tx, recorded));
-    // Settled, not raced: nothing may still be running on the connection when it rolls back.
-    const reasons = (await Promise.allSettled(work)).flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-    if (reasons.length > 0) throw reasons[0];
   }
 
 }

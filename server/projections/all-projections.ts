@@ -3,10 +3,11 @@ import { dashboardStatsProjection } from './dashboard-stats';
 import { inventoryLevelsProjection } from './inventory-levels';
 import { orderDetailsProjection } from './order-details';
 import { orderSummariesProjection } from './order-summaries';
+import type { InlineProjection } from '../event-store/stream-writer';
 import type { Projection } from './projection';
 
 /** Run inside every append: their rows are current the moment a command returns. */
-export const inlineProjections: readonly Projection[] = [
+export const inlineProjections: readonly (Projection & InlineProjection)[] = [
   orderSummariesProjection,
   orderDetailsProjection,
   sagaProgressProjection,

@@ -18,8 +18,8 @@ export type Projection = {
   readonly tables: readonly string[];
   /** Must be safe to run again on events it already applied (rebuilds race live appends). */
   readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
-  /** Inline only, optional: `apply` in two steps that ride with the append's own statements (see InlineStage). */
+  /** Inline ones: `apply` in two steps that ride with the append's own statements (see InlineStage). */
   readonly stage?: (tx: TransactionSql, planned: readonly PlannedEvent[]) => InlineStage;
 };
 
-export const defineProjection = (projection: Projection): Projection => projection;
+export const defineProjection = <P extends Projection>(projection: P): P => projection;

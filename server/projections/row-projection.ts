@@ -1,5 +1,6 @@
 import type { TransactionSql } from '@/db/client';
 import type { RecordedEvent } from '../event-store/types';
+import type { InlineProjection } from '../event-store/stream-writer';
 import { defineProjection, type PlannedEvent, type Projection } from './projection';
 
 /** What a row's key is read from: an event written, or one about to be. */
@@ -43,7 +44,7 @@ type Keyed<E> = { readonly event: E; readonly key: string };
  * applied only on top of the version before it, so a rebuild that races live appends never
  * applies a change twice or out of order, and replaying a batch again changes nothing.
  */
-export const rowProjection = <R extends Row, S = R, W extends Row = R>(spec: RowProjectionSpec<R, S, W>): Projection => {
+export const rowProjection = <R extends Row, S = R, W extends Row = R>(spec: RowProjectionSpec<R, S, W>): Projection & InlineProjection => {
   const types = new Set(spec.eventTypes);
   const fromRow = spec.state?.fromRow ?? ((row: R) => row as unknown as S);
   const toRow = spec.state?.toRow ?? ((state: S) => state as unknown as W);

@@ -15,14 +15,18 @@ let db: TestDatabase;
 const totals: InlineProjection = {
   name: 'counter-totals',
   eventTypes: ['CounterIncremented'],
-  apply: async (tx: TransactionSql, events: readonly RecordedEvent[]) => {
-    if (events.some((e) => (e.data as { by: number }).by === 13)) throw new Error('13 is refused');
-    const rows = events.map((e) => ({ stream_id: e.streamId, total: (e.data as { by: number }).by }));
-    await tx`
-      INSERT INTO counter_totals (stream_id, total)
-      SELECT stream_id, sum(total) FROM json_populate_recordset(null::counter_totals, ${JSON.stringify(rows)}::text::json) GROUP BY stream_id
-      ON CONFLICT (stream_id) DO UPDATE SET total = counter_totals.total + EXCLUDED.total`;
-  },
+  // Reads nothing before the append; writes one statement in front of COMMIT.
+  stage: (tx: TransactionSql) => ({
+    ready: Promise.resolve(),
+    write: (events: readonly RecordedEvent[]) => {
+      if (events.some((e) => (e.data as { by: number }).by === 13)) throw new Error('13 is refused');
+      const rows = events.map((e) => ({ stream_id: e.streamId, total: (e.data as { by: number }).by }));
+      return tx`
+        INSERT INTO counter_totals (stream_id, total)
+        SELECT stream_id, sum(total) FROM json_populate_recordset(null::counter_totals, ${JSON.stringify(rows)}::text::json) GROUP BY stream_id
+        ON CONFLICT (stream_id) DO UPDATE SET total = counter_totals.total + EXCLUDED.total`.execute();
+    },
+  }),
 };
 
 beforeAll(async () => {
