@@ -18,9 +18,11 @@ export const systemClock: Clock = { now: () => new Date().toISOString() };
 export type Worker = {
   start: () => void;
   stop: () => Promise<void>;
-  wake: () => void;
-  /** The event types it acts on, when not all: an append of none of them here does not wake it. */
-  readonly wakesOn?: ReadonlySet<string>;
+  /**
+   * The log grew. `types`: the event types an append in this process wrote, so a worker that acts
+   * on none of them can stay asleep; none given (a NOTIFY from another process): anything may be new.
+   */
+  wake: (types?: ReadonlySet<string>) => void;
 };
 
 export type Orderflow = {
@@ -72,9 +74,10 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   store.onAppended((position, events) => {
     notifier.appended(position);
     follower.wake();
-    // The saga processor's own steps append all the time; only what starts or cancels a saga
-    // (or a projection's types) concerns the loops. A NOTIFY from elsewhere wakes them all.
-    for (const worker of workers) if (!worker.wakesOn || events.some((e) => worker.wakesOn!.has(e.type))) worker.wake();
+    // The saga processor's own steps append all the time: each worker wakes only for the types it
+    // acts on (what starts or cancels a saga; a projection's types). A NOTIFY wakes them all.
+    const types = new Set(events.map((e) => e.type));
+    for (const worker of workers) worker.wake(types);
   });
   const unlisten = await listenForAppends(sql, wakeAll, notifier.token);
   await daemon.ensureCheckpoints();

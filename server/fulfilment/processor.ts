@@ -64,8 +64,6 @@ export const sagaActor: Actor = { kind: 'saga', id: 'fulfilment' };
 export class FulfilmentProcessor {
   readonly workerId: string;
   readonly retryPolicy: RetryPolicy;
-  /** Its own steps need no wake-up: a finished claim wakes the loop itself. */
-  readonly wakesOn: ReadonlySet<string> = new Set(intakeEventTypes);
   private readonly stepTimeoutMs: number;
   private readonly leaseMs: number;
   private readonly concurrency: number;
@@ -128,7 +126,9 @@ export class FulfilmentProcessor {
     await this.loopDone;
   }
 
-  wake(): void {
+  /** Its own steps need no wake-up (a finished claim wakes the loop itself): only what starts or cancels a saga. */
+  wake(types?: ReadonlySet<string>): void {
+    if (types && !intakeEventTypes.some((type) => types.has(type))) return;
     this.dirty = true;
     this.wakeUp?.();
   }

@@ -110,11 +110,16 @@ export class ProjectionDaemon {
 
   /**
    * The log grew: every projection not waiting for a time of its own is due (dormant inline ones,
-   * failed ones and coalescing ones keep theirs).
+   * failed ones and coalescing ones keep theirs), or with `types` (an append here) only those that
+   * read one of them.
    */
-  wake(): void {
+  wake(types?: ReadonlySet<string>): void {
     const now = performance.now();
-    for (const p of this.projections) if (!this.dueAt.has(p.name) || this.caughtUp.has(p.name)) this.dueAt.set(p.name, now);
+    for (const p of this.projections) {
+      if (this.dueAt.has(p.name) && !this.caughtUp.has(p.name)) continue;
+      if (types && !p.eventTypes.some((type) => types.has(type))) continue;
+      this.dueAt.set(p.name, now);
+    }
     this.poke();
   }
 

@@ -5,6 +5,7 @@ import { placeOrder } from '@/server/handlers/place-order';
 import { createOrderflow, type Orderflow } from '@/server/orderflow';
 import { allProjections } from '@/server/projections/all-projections';
 import { dashboardStatsProjection } from '@/server/projections/dashboard-stats';
+import { inventoryLevelsProjection } from '@/server/projections/inventory-levels';
 import { defineProjection } from '@/server/projections/projection';
 import { ProjectionDaemon } from '@/server/projections/projection-daemon';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -126,6 +127,38 @@ describe('Projection daemon loop', () => {
         await expect.poll(async () => (await checkpoint('dashboard-stats')).position, { timeout: 10_000 }).toBe(target);
       } finally {
         await daemon.stop();
+      }
+    });
+  });
+
+  describe('When this process appends events a caught-up projection does not read', () => {
+    it('should leave it asleep, and wake it for a type it reads', async () => {
+      const steps: string[] = [];
+      const counted = createSql(db.url, {
+        max: 2,
+        debug: (_connection, query, parameters) => {
+          if (query.includes('pg_try_advisory_xact_lock')) steps.push(String(parameters[0]));
+        },
+      });
+      const daemon = new ProjectionDaemon(counted, app.registry, [inventoryLevelsProjection], { idleMs: 60_000 });
+      await daemon.ensureCheckpoints();
+      daemon.start();
+      try {
+        const target = await head();
+        await expect.poll(async () => (await checkpoint('inventory-levels')).position, { timeout: 10_000 }).toBe(target);
+        await expect.poll(() => steps.length).toBeGreaterThan(0);
+        const before = steps.length;
+        // An order placed: no inventory event. The step a wake would start is one statement away,
+        // so a wake that should not happen would show within a few loop turns.
+        daemon.wake(new Set(['OrderPlaced', 'FulfilmentStepStarted']));
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+        await counted`SELECT 1`;
+        expect(steps.length).toBe(before);
+        daemon.wake(new Set(['StockReserved']));
+        await expect.poll(() => steps.length).toBeGreaterThan(before);
+      } finally {
+        await daemon.stop();
+        await counted.end();
       }
     });
   });
