@@ -1,3 +1,4 @@
+import AsyncLock from 'async-lock';
 import type { EventStore } from './event-store/event-store';
 import type { Command, Decider, Event } from './shared/messages';
 
@@ -11,6 +12,15 @@ export type CachedAggregate<S> = { readonly state: S; readonly version: number; 
  */
 export class AggregateCache {
   private readonly byDecider = new WeakMap<object, Map<string, CachedAggregate<unknown>>>();
+
+  /**
+   * Commands on one stream take turns within a process: each is decided on the state the one before
+   * it left (kept in the aggregate cache), instead of all deciding on the same state and all but one
+   * losing the append, reading the stream again and deciding again. Hot streams (a popular sku's
+   * stock) get one append per commit instead of a storm of retries. Other processes still race,
+   * and the expected version still settles that.
+   */
+  readonly turns = new AsyncLock({ maxPending: Number.POSITIVE_INFINITY });
 
   constructor(private readonly maxEntries = 10_000) {}
 

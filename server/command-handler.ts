@@ -1,4 +1,3 @@
-import AsyncLock from 'async-lock';
 import { aggregateCacheOf } from './aggregate-cache';
 import type { EventStore } from './event-store/event-store';
 import type { AppendResult, RecordedEvent } from './event-store/types';
@@ -85,25 +84,7 @@ export type HandleResult<S> = {
 export const handleCommand = <C extends Command, E extends Event, S>(
   store: EventStore,
   options: HandleOptions<C, E, S>,
-): Promise<HandleResult<S>> => streamTurnsOf(store).acquire(options.streamId, () => decideAndAppend(store, options));
-
-const streamTurns = new WeakMap<EventStore, AsyncLock>();
-
-/**
- * Commands on one stream take turns within a process: each is decided on the state the one before
- * it left (kept in the aggregate cache), instead of all deciding on the same state and all but one
- * losing the append, reading the stream again and deciding again. Hot streams (a popular sku's
- * stock) get one append per commit instead of a storm of retries. Other processes still race,
- * and the expected version still settles that.
- */
-const streamTurnsOf = (store: EventStore): AsyncLock => {
-  let turns = streamTurns.get(store);
-  if (!turns) {
-    turns = new AsyncLock({ maxPending: Number.POSITIVE_INFINITY });
-    streamTurns.set(store, turns);
-  }
-  return turns;
-};
+): Promise<HandleResult<S>> => aggregateCacheOf(store).turns.acquire(options.streamId, () => decideAndAppend(store, options));
 
 const decideAndAppend = async <C extends Command, E extends Event, S>(
   store: EventStore,
