@@ -82,7 +82,7 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   const unlisten = await listenForAppends(sql, wakeAll, notifier.token);
   await daemon.ensureCheckpoints();
   await follower.start();
-  const live = new LiveFeed(sql, registry, follower, { ...options.live, onError });
+  const live = new LiveFeed(sql, follower, { ...options.live, onError });
   live.start();
 
   const app: Orderflow = {

@@ -4,15 +4,40 @@ import type { EventRegistry } from './event-registry';
 import { toRecordedEvent, type StoredEventRow } from './stored-event-row';
 import type { RecordedEvent } from './types';
 
-export type LogBatch = {
-  readonly events: RecordedEvent[];
+export type LogBatch<T = RecordedEvent> = {
+  readonly events: T[];
   /** The position the reader stands at now: every event up to it has been returned, none skipped. */
   readonly position: number;
   /** True when a missing position may still be filled by a transaction in flight. */
   readonly waitingOnGap: boolean;
 };
 
+/**
+ * An event's place in the log without its payload: all that a reader which only routes changes
+ * (the live channel) needs, at none of the cost of sending, parsing and validating payloads.
+ */
+export type LogEntry = {
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly correlationId: string | null;
+};
+
+/** The columns a `LogEntry` is read from, in the shape `toLogEntry` takes. */
+export const LOG_ENTRY_COLUMNS = 'position, stream_id, version, type, correlation_id';
+export type LogEntryRow = { position: number; stream_id: string; version: number; type: string; correlation_id: string | null };
+
+export const toLogEntry = (row: LogEntryRow): LogEntry => ({
+  position: row.position,
+  streamId: row.stream_id,
+  version: row.version,
+  type: row.type,
+  correlationId: row.correlation_id,
+});
+
 type Row = Partial<StoredEventRow> & { snapshot_xmin: string };
+type EntryRow = Omit<LogEntryRow, 'position'> & { snapshot_xmin: string; position: number | null };
 
 /**
  * Reads the global order without skipping, repeating or reordering events.
@@ -48,9 +73,31 @@ export class GlobalLogReader {
         FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
       ) e ON true
       ORDER BY e.position`;
-    const snapshotXmin = BigInt(rows[0]?.snapshot_xmin ?? '0');
     const wanted = filter?.types ? new Set(filter.types) : undefined;
-    const events: RecordedEvent[] = [];
+    return this.scan(rows, after, (row) => (!wanted || wanted.has(row.type!) ? toRecordedEvent(this.registry, row as StoredEventRow) : undefined));
+  }
+
+  /** The same walk as `read`, of every event's coordinates only (no payload is read). */
+  async readEntries(db: Queryable, after: number, limit = 500): Promise<LogBatch<LogEntry>> {
+    const rows = await db<EntryRow[]>`
+      SELECT s.snapshot_xmin, e.*
+      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
+      LEFT JOIN LATERAL (
+        SELECT ${db.unsafe(LOG_ENTRY_COLUMNS)}
+        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
+      ) e ON true
+      ORDER BY e.position`;
+    return this.scan(rows, after, (row) => toLogEntry(row as LogEntryRow));
+  }
+
+  /** Walks rows in position order up to the first hole that a transaction in flight may still fill. */
+  private async scan<R extends { snapshot_xmin: string; position?: number | null }, T>(
+    rows: readonly R[],
+    after: number,
+    take: (row: R) => T | undefined,
+  ): Promise<LogBatch<T>> {
+    const snapshotXmin = BigInt(rows[0]?.snapshot_xmin ?? '0');
+    const events: T[] = [];
     let position = after;
     let waitingOnGap = false;
 
@@ -69,7 +116,8 @@ export class GlobalLogReader {
       }
       this.gap = undefined;
       position = row.position;
-      if (!wanted || wanted.has(row.type!)) events.push(toRecordedEvent(this.registry, row as StoredEventRow));
+      const taken = take(row);
+      if (taken !== undefined) events.push(taken);
     }
     return { events, position, waitingOnGap };
   }

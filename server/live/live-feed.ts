@@ -1,9 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Queryable, Sql } from '@/db/client';
 import { literalLimit } from '@/db/client';
-import type { EventRegistry } from '../event-store/event-registry';
-import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
-import type { RecordedEvent } from '../event-store/types';
+import { LOG_ENTRY_COLUMNS, toLogEntry, type LogEntry, type LogEntryRow } from '../event-store/global-log-reader';
 import { findOrdersWithSaga } from '../queries/saga-view';
 import type { SagaProgress } from '../fulfilment/progress';
 import type { OrderSummary } from '../queries/order-queries';
@@ -60,16 +58,17 @@ export const toBatches = (changes: readonly OrderChange[], position: number, max
 /**
  * Turns log batches into order changes once per batch (one summary query, whatever the number of
  * subscribers). An event is an order change when its correlation id is an order that has a row.
+ * Only the events' coordinates are needed: what a subscriber gets is the order's read model.
  * The summary is read after the batch, so it may already include later changes of the same order;
  * its own `version` and `lastPosition` say exactly what it reflects.
  */
-export const toOrderChanges = async (db: Queryable, events: readonly RecordedEvent[]): Promise<OrderChange[]> => {
-  if (events.length === 0) return [];
-  const ids = [...new Set(events.map((e) => e.metadata.correlationId))];
+export const toOrderChanges = async (db: Queryable, entries: readonly LogEntry[]): Promise<OrderChange[]> => {
+  const ids = [...new Set(entries.flatMap((e) => (e.correlationId === null ? [] : [e.correlationId])))];
+  if (ids.length === 0) return [];
   const orders = await findOrdersWithSaga(db, ids);
   const changes: OrderChange[] = [];
-  for (const event of events) {
-    const found = orders.get(event.metadata.correlationId);
+  for (const event of entries) {
+    const found = event.correlationId === null ? undefined : orders.get(event.correlationId);
     if (!found) continue;
     const { order, saga } = found;
     changes.push({
@@ -115,7 +114,7 @@ export class LiveFeed {
   private unsubscribe: (() => void) | undefined;
   private readonly flushMs: number;
   /** Events read by the follower and not yet handed over, up to `pendingPosition`. */
-  private pending: RecordedEvent[] = [];
+  private pending: LogEntry[] = [];
   private pendingPosition = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;
@@ -126,7 +125,6 @@ export class LiveFeed {
 
   constructor(
     private readonly sql: Sql,
-    private readonly registry: EventRegistry,
     private readonly follower: LogFollower,
     private readonly options: LiveFeedOptions = {},
   ) {
@@ -140,8 +138,8 @@ export class LiveFeed {
   start(): void {
     this.position = this.follower.position;
     this.pendingPosition = this.position;
-    this.unsubscribe = this.follower.subscribe((events, position) => {
-      for (const event of events) this.pending.push(event);
+    this.unsubscribe = this.follower.subscribe((entries, position) => {
+      for (const entry of entries) this.pending.push(entry);
       this.pendingPosition = position;
       this.schedule();
     });
@@ -233,12 +231,12 @@ export class LiveFeed {
    */
   async backfill(after: number, upTo: number, orderId?: string, limit = 1000): Promise<{ changes: OrderChange[]; position: number }> {
     const db = this.sql;
-    const rows = await db<StoredEventRow[]>`
-      SELECT ${db.unsafe(EVENT_COLUMNS)} FROM events
+    const rows = await db<LogEntryRow[]>`
+      SELECT ${db.unsafe(LOG_ENTRY_COLUMNS)} FROM events
       WHERE position > ${after} AND position <= ${upTo}
         ${orderId ? db`AND correlation_id = ${orderId}` : db``}
       ORDER BY position LIMIT ${literalLimit(db, limit)}`;
-    const changes = await toOrderChanges(db, rows.map((row) => toRecordedEvent(this.registry, row)));
+    const changes = await toOrderChanges(db, rows.map(toLogEntry));
     return { changes, position: rows.length < limit ? upTo : rows[rows.length - 1]!.position };
   }
 }

@@ -1,17 +1,18 @@
 import type { Sql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
-import { GlobalLogReader } from '../event-store/global-log-reader';
-import type { RecordedEvent } from '../event-store/types';
+import { GlobalLogReader, type LogEntry } from '../event-store/global-log-reader';
 import { pauseUntilCoalesced } from '../shared/coalesce';
 
 /** The least time between two reads while appends keep coming (they read everything since). */
 export const FOLLOWER_COALESCE_MS = 5;
 
-export type LogListener = (events: readonly RecordedEvent[], position: number) => void;
+export type LogListener = (entries: readonly LogEntry[], position: number) => void;
 
 /**
  * The process's single reader of the global order, for the live channel. It starts at the head,
  * wakes on NOTIFY or a local append, and hands each gap-free batch to its listeners in order.
+ * It reads every event's coordinates, never a payload: the live channel sends read models, so
+ * parsing and validating each payload here would be work nobody uses.
  * Its position is the "reflects" stamp of inline queries: everything up to it is committed.
  */
 export class LogFollower {
@@ -51,7 +52,7 @@ export class LogFollower {
     const [head] = await this.sql<{ head: number }[]>`SELECT coalesce(max(position), 0) AS head FROM events`;
     let position = Math.max(0, head!.head - 5000);
     for (;;) {
-      const batch = await this.reader.read(this.sql, position, 5000);
+      const batch = await this.reader.readEntries(this.sql, position, 5000);
       if (batch.position >= head!.head) return batch.position;
       if (batch.position === position) await new Promise((r) => setTimeout(r, 2));
       position = batch.position;
@@ -93,7 +94,7 @@ export class LogFollower {
       let waitMs = this.options.pollMs ?? 1000;
       const startedAt = performance.now();
       try {
-        const batch = await this.reader.read(this.sql, this.position, this.options.batchSize ?? 1000);
+        const batch = await this.reader.readEntries(this.sql, this.position, this.options.batchSize ?? 1000);
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);

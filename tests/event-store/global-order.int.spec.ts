@@ -45,12 +45,20 @@ describe('Global order', () => {
       const whileSlowOpen = await reader.read(db.sql, start);
       expect(whileSlowOpen.events).toEqual([]);
       expect(whileSlowOpen.waitingOnGap).toBe(true);
+      const entriesWhileSlowOpen = await new GlobalLogReader(registry, db.sql).readEntries(db.sql, start);
+      expect(entriesWhileSlowOpen.events).toEqual([]);
+      expect(entriesWhileSlowOpen.waitingOnGap).toBe(true);
 
       releaseSlow();
       const slowPosition = await slow;
       expect(slowPosition).toBeLessThan(fast.position);
       const after = await reader.read(db.sql, start);
       expect(after.events.map((e) => e.position)).toEqual([slowPosition, fast.position]);
+      const entries = await new GlobalLogReader(registry, db.sql).readEntries(db.sql, start);
+      expect(entries.events).toEqual([
+        { position: slowPosition, streamId: 'slow-1', version: 1, type: 'CounterIncremented', correlationId: 't' },
+        { position: fast.position, streamId: 'fast-1', version: fast.version, type: 'CounterIncremented', correlationId: 'test' },
+      ]);
     });
   });
 
@@ -83,18 +91,26 @@ describe('Global order', () => {
       const perWriter = 60;
       let done = false;
       const seen: number[] = [];
+      // A second follower reads coordinates only (the live channel's way): the same walk.
+      const entryReader = new GlobalLogReader(registry, db.sql);
+      const seenEntries: number[] = [];
 
-      const follow = (async () => {
-        let position = start;
-        for (;;) {
-          const finished = done;
-          const batch = await reader.read(db.sql, position, 200);
-          seen.push(...batch.events.map((e) => e.position));
-          position = batch.position;
-          if (finished && batch.events.length === 0 && !batch.waitingOnGap) return;
-          if (batch.events.length === 0) await sleep(1);
-        }
-      })();
+      const followWith = (read: (after: number) => Promise<{ events: { position: number }[]; position: number; waitingOnGap: boolean }>, into: number[]) =>
+        (async () => {
+          let position = start;
+          for (;;) {
+            const finished = done;
+            const batch = await read(position);
+            into.push(...batch.events.map((e) => e.position));
+            position = batch.position;
+            if (finished && batch.events.length === 0 && !batch.waitingOnGap) return;
+            if (batch.events.length === 0) await sleep(1);
+          }
+        })();
+      const follow = Promise.all([
+        followWith((after) => reader.read(db.sql, after, 200), seen),
+        followWith((after) => entryReader.readEntries(db.sql, after, 150), seenEntries),
+      ]);
       const appended: number[] = [];
       await Promise.all(
         Array.from({ length: writers }, async (_, w) => {
@@ -120,6 +136,7 @@ describe('Global order', () => {
       expect(new Set(seen).size).toBe(seen.length);
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
       expect(new Set(seen)).toEqual(new Set(appended));
+      expect(seenEntries).toEqual(seen);
     });
   });
 });
