@@ -32,6 +32,8 @@ export const appendBatch = async (db: Queryable, items: readonly BatchItem[]): P
   const flat = items.flatMap((item, i) =>
     item.events.map((event, ord) => ({ item: i, ord: ord + 1, event, metadata: metadata[i]![ord]! })),
   );
+  // Payloads and metadata go as one JSON array each, not as text[]: a text array escapes every
+  // quote of every JSON document on the way out and Postgres unescapes it again on the way in.
   // Sent at once (execute), so statements a caller pipelines behind it run after it.
   const rows = await db<(Written & { item: number })[]>`
     WITH input AS (
@@ -66,18 +68,18 @@ export const appendBatch = async (db: Queryable, items: readonly BatchItem[]): P
     moved AS (SELECT stream_id, version FROM advanced UNION ALL SELECT stream_id, version FROM created),
     inserted AS (
       INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
-      SELECT e.event_id, i.stream_id, m.version - i.count + e.ord, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb,
+      SELECT e.event_id, i.stream_id, m.version - i.count + e.ord, e.type, e.schema_version, e.data, e.metadata,
              e.correlation_id, e.occurred_at
-      FROM unnest(
-        ${flat.map((f) => f.item + 1)}::bigint[],
-        ${flat.map((f) => f.ord)}::int[],
-        ${flat.map((f) => f.metadata.eventId)}::uuid[],
-        ${flat.map((f) => f.event.type)}::text[],
-        ${flat.map((f) => f.event.schemaVersion)}::int[],
-        ${flat.map((f) => JSON.stringify(f.event.data))}::text[],
-        ${flat.map((f) => JSON.stringify(f.metadata))}::text[],
-        ${flat.map((f) => f.metadata.correlationId)}::text[],
-        ${flat.map((f) => f.metadata.occurredAt)}::timestamptz[]
+      FROM ROWS FROM (
+        unnest(${flat.map((f) => f.item + 1)}::bigint[]),
+        unnest(${flat.map((f) => f.ord)}::int[]),
+        unnest(${flat.map((f) => f.metadata.eventId)}::uuid[]),
+        unnest(${flat.map((f) => f.event.type)}::text[]),
+        unnest(${flat.map((f) => f.event.schemaVersion)}::int[]),
+        jsonb_array_elements(${JSON.stringify(flat.map((f) => f.event.data))}::text::jsonb),
+        jsonb_array_elements(${JSON.stringify(flat.map((f) => f.metadata))}::text::jsonb),
+        unnest(${flat.map((f) => f.metadata.correlationId)}::text[]),
+        unnest(${flat.map((f) => f.metadata.occurredAt)}::timestamptz[])
       ) AS e(item, ord, event_id, type, schema_version, data, metadata, correlation_id, occurred_at)
       JOIN input i ON i.item = e.item
       JOIN moved m ON m.stream_id = i.stream_id

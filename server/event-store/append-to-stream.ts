@@ -116,14 +116,14 @@ export const appendEvents = async (
           RETURNING position, version, recorded_at`
       : db`
           INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
-          SELECT e.event_id, ${streamId}, stream.version - ${count} + e.ord, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb,
+          SELECT e.event_id, ${streamId}, stream.version - ${count} + e.ord, e.type, e.schema_version, e.data, e.metadata,
                  ${options.correlationId}, ${options.now}::timestamptz
-          FROM stream, unnest(
-            ${metadata.map((m) => m.eventId)}::uuid[],
-            ${events.map((e) => e.type)}::text[],
-            ${events.map((e) => e.schemaVersion)}::int[],
-            ${events.map((e) => JSON.stringify(e.data))}::text[],
-            ${metadata.map((m) => JSON.stringify(m))}::text[]
+          FROM stream, ROWS FROM (
+            unnest(${metadata.map((m) => m.eventId)}::uuid[]),
+            unnest(${events.map((e) => e.type)}::text[]),
+            unnest(${events.map((e) => e.schemaVersion)}::int[]),
+            jsonb_array_elements(${JSON.stringify(events.map((e) => e.data))}::text::jsonb),
+            jsonb_array_elements(${JSON.stringify(metadata)}::text::jsonb)
           ) WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
           ORDER BY e.ord
           RETURNING position, version, recorded_at`;

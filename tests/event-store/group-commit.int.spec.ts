@@ -61,6 +61,30 @@ describe('Event store', () => {
       }
     });
 
+    it('should store every payload and its metadata exactly as given, alone, in a multi-event append and in a batch', async () => {
+      const noteWritten = defineEvent('NoteWritten', z.object({ text: z.string(), nested: z.object({ tags: z.array(z.string()), n: z.number() }) }));
+      const store = new EventStore(db.sql, new EventRegistry([noteWritten]), [], { appendQueue: { maxInFlight: 1 } });
+      const tricky = ['"quoted"', 'back\\slash \\" both', "it's {a}, [b]", 'ünïcødé ✓ 日本', 'line\nbreak\ttab', '{"looks":"like json"}', ''];
+      const note = (i: number, j: number) => ({
+        type: 'NoteWritten',
+        data: { text: `${tricky[(i + j) % tricky.length]} #${i}.${j}`, nested: { tags: tricky.slice(0, (i % 3) + 1), n: i + j / 4 } },
+      });
+      const ids = Array.from({ length: 30 }, (_, i) => `note-gc${i}`);
+      // 30 callers at once with one write slot: all but the first go in batches; each has 1 to 3 events.
+      const results = await Promise.all(
+        ids.map((id, i) =>
+          store.append(id, Array.from({ length: (i % 3) + 1 }, (_, j) => note(i, j)), appendOptions({ expectedVersion: 'no_stream', correlationId: `c"${i}\\` })),
+        ),
+      );
+      expect(await transactionsOf(ids)).toBeLessThan(ids.length);
+      for (const [i, id] of ids.entries()) {
+        const stored = await store.readStream(id);
+        expect(stored.map((e) => e.data)).toEqual(Array.from({ length: (i % 3) + 1 }, (_, j) => note(i, j).data));
+        expect(stored.map((e) => e.metadata)).toEqual(results[i]!.events.map((e) => e.metadata));
+        expect(stored.map((e) => e.metadata.correlationId)).toEqual(stored.map(() => `c"${i}\\`));
+      }
+    });
+
     it('should refuse only the appends whose expected version does not hold, writing none of their events', async () => {
       const store = new EventStore(db.sql, testRegistry(), [], { appendQueue: { maxInFlight: 1 } });
       const ids = Array.from({ length: 20 }, (_, i) => `counter-gcv${i}`);
