@@ -6,12 +6,12 @@ import type { SagaStep } from './steps';
 import { orderIdFromFulfilmentStreamId } from './stream';
 
 /** An attempt as stored: [attempt, startedAt, endedAt, outcome, error, worker]. */
-export type PackedAttempt = [number, string, string | null, SagaAttempt['outcome'], string | null, string];
+type PackedAttempt = [number, string, string | null, SagaAttempt['outcome'], string | null, string];
 /**
  * A step as stored: [step, status, startedAt, endedAt, lastError, nextAttemptAt, result, attempts].
  * Its label and kind follow from the step and are left out.
  */
-export type PackedStep = [
+type PackedStep = [
   SagaStep,
   SagaStepProgress['status'],
   string | null,
@@ -105,7 +105,7 @@ export const progressFromRow = (row: SagaProgressRow): SagaProgress => ({
  * column takes a nested JSON value as its text, so what is stored is exactly JSON.stringify of them
  * (the live appends and a rebuild write the same text).
  */
-export type SagaProgressRecord = Omit<SagaProgressRow, 'steps' | 'compensations'> & { steps: PackedStep[]; compensations: PackedStep[] };
+type SagaProgressRecord = Omit<SagaProgressRow, 'steps' | 'compensations'> & { steps: PackedStep[]; compensations: PackedStep[] };
 
 export const rowFromProgress = (p: SagaProgress): SagaProgressRecord => ({
   order_id: p.orderId,
