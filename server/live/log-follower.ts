@@ -89,19 +89,29 @@ export class LogFollower {
   }
 
   private async loop(): Promise<void> {
+    /** When the last pass that handed events over began: the next read waits `coalesceMs` from it. */
+    let handedOverAt: number | undefined;
     while (this.running) {
+      if (handedOverAt !== undefined) {
+        await pauseUntilCoalesced(handedOverAt, this.options.coalesceMs ?? FOLLOWER_COALESCE_MS);
+        handedOverAt = undefined;
+        if (!this.running) break;
+      }
       this.dirty = false;
       let waitMs = this.options.pollMs ?? 1000;
       const startedAt = performance.now();
       try {
-        const batch = await this.reader.readEntries(this.sql, this.position, this.options.batchSize ?? 1000);
+        const limit = this.options.batchSize ?? 1000;
+        const batch = await this.reader.readEntries(this.sql, this.position, limit);
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);
-          await pauseUntilCoalesced(startedAt, this.options.coalesceMs ?? FOLLOWER_COALESCE_MS);
-          continue;
-        }
-        if (batch.waitingOnGap) waitMs = 2;
+          handedOverAt = startedAt;
+          // Read again only when there may be more: a full batch, a hole that may still fill, or
+          // a wake-up since this read began (checked below). Anything committed later wakes us,
+          // so another read now would find nothing (it did, once per wake-up, before).
+          if (batch.events.length >= limit || batch.waitingOnGap) continue;
+        } else if (batch.waitingOnGap) waitMs = 2;
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventStore } from '@/server/event-store/event-store';
+import { LogFollower } from '@/server/live/log-follower';
+import { appendOptions, increment, testRegistry } from '../event-store/test-events';
+import { recordingSql } from '../support/statement-recorder';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ poolSize: 20 });
+});
+afterAll(() => db.drop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isLogRead = (statement: string) => statement.includes('pg_snapshot_xmin');
+
+describe('Log follower', () => {
+  describe('When one append wakes it', () => {
+    it('should read the log once, not once more to find nothing', async () => {
+      const registry = testRegistry();
+      const store = new EventStore(db.sql, registry);
+      const { sql, record } = await recordingSql(db.url, 2);
+      const follower = new LogFollower(sql, registry, { pollMs: 60_000 });
+      await follower.start();
+      await sleep(50); // its first read, at start, is done
+      try {
+        const { statements } = await record(async () => {
+          const appended = await store.append('follow-once', [increment()], appendOptions());
+          follower.wake();
+          // Polled, not follower.waitFor: that wakes the follower itself.
+          await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(appended.position);
+          await sleep(50); // well past the follower's 5 ms spacing: a second read would have happened
+        });
+        expect(statements.filter(isLogRead)).toHaveLength(1);
+      } finally {
+        await follower.stop();
+        await sql.end();
+      }
+    });
+  });
+
+  describe('When many writers append and wake it while it reads', () => {
+    it('should hand over every event once, in position order', async () => {
+      const registry = testRegistry();
+      const store = new EventStore(db.sql, registry);
+      const follower = new LogFollower(db.sql, registry, { pollMs: 60_000, batchSize: 7 });
+      await follower.start();
+      const seen: number[] = [];
+      follower.subscribe((events) => seen.push(...events.filter((e) => e.streamId.startsWith('follow-many-')).map((e) => e.position)));
+      try {
+        await Promise.all(
+          Array.from({ length: 12 }, async (_, writer) => {
+            for (let i = 0; i < 15; i++) {
+              await store.append(`follow-many-${writer}`, [increment(), increment()], appendOptions());
+              follower.wake();
+              if (i % 4 === 0) await sleep(3);
+            }
+          }),
+        );
+        const rows = await db.sql<{ position: number }[]>`SELECT position FROM events WHERE stream_id LIKE 'follow-many-%' ORDER BY position`;
+        const all = rows.map((r) => r.position);
+        expect(all).toHaveLength(12 * 15 * 2);
+        await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(all.length);
+        expect(seen).toEqual(all);
+        expect(follower.position).toBe(all[all.length - 1]);
+      } finally {
+        await follower.stop();
+      }
+    });
+  });
+});
