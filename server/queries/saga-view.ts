@@ -12,15 +12,37 @@ export const orderSagaView = (app: Orderflow, orderId: string): Promise<SagaProg
 /** The saga as it was at the end of `events`, folded by the same evolve the read model uses. */
 export const sagaAt = (events: readonly RecordedEvent[]): SagaProgress | null => foldSagaProgress(events);
 
-/** Each order's summary and saga progress (null before the saga started) in one query: the live feed's batch. */
+/** The summary's columns of order_summaries aliased `s` (saga_progress has columns of the same names). */
+const SUMMARY_COLUMNS_OF_S = SUMMARY_COLUMNS.split(',')
+  .map((column) => `s.${column.trim()}`)
+  .join(', ');
+const SAGA_COLUMNS = SAGA_PROGRESS_COLUMNS.split(',').map((column) => column.trim()) as (keyof SagaProgressRow)[];
+/** saga_progress's columns, each prefixed `saga_`, so they come back as plain columns of the row. */
+const SAGA_COLUMNS_OF_P = SAGA_COLUMNS.map((column) => `p.${column} AS saga_${column}`).join(', ');
+
+type Joined = OrderSummary & Record<`saga_${keyof SagaProgressRow}`, unknown>;
+
+const sagaRowOf = (row: Joined): SagaProgressRow | null =>
+  row.saga_order_id === null ? null : (Object.fromEntries(SAGA_COLUMNS.map((column) => [column, row[`saga_${column}`]])) as SagaProgressRow);
+
+/**
+ * Each order's summary and saga progress (null before the saga started) in one query: the live
+ * feed's batch. The saga's columns come joined, not as row_to_json: its packed step lists stay
+ * plain text, parsed once (as JSON inside JSON they were escaped, then parsed twice).
+ */
 export const findOrdersWithSaga = async (
   db: Queryable,
   orderIds: readonly string[],
 ): Promise<Map<string, { order: OrderSummary; saga: SagaProgress | null }>> => {
   if (orderIds.length === 0) return new Map();
-  const rows = await db<(OrderSummary & { saga: SagaProgressRow | null })[]>`
-    SELECT ${db.unsafe(SUMMARY_COLUMNS)},
-      (SELECT row_to_json(p) FROM (SELECT ${db.unsafe(SAGA_PROGRESS_COLUMNS)} FROM saga_progress WHERE order_id = s.order_id) p) AS saga
-    FROM order_summaries s WHERE order_id = ANY(${[...orderIds]}::text[])`;
-  return new Map(rows.map((row) => [row.orderId, { order: toSummary(row), saga: row.saga ? progressFromRow(row.saga) : null }]));
+  const rows = await db<Joined[]>`
+    SELECT ${db.unsafe(SUMMARY_COLUMNS_OF_S)}, ${db.unsafe(SAGA_COLUMNS_OF_P)}
+    FROM order_summaries s LEFT JOIN saga_progress p ON p.order_id = s.order_id
+    WHERE s.order_id = ANY(${[...orderIds]}::text[])`;
+  return new Map(
+    rows.map((row) => {
+      const saga = sagaRowOf(row);
+      return [row.orderId, { order: toSummary(row), saga: saga ? progressFromRow(saga) : null }];
+    }),
+  );
 };
