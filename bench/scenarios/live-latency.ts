@@ -26,12 +26,12 @@ const settings = (ctx: ScenarioContext) => ({
 // ---------------------------------------------------------------------------------------------
 // The child server: tests/support/child-server.ts's, `node --import tsx scripts/start.ts --no-ui
 // --no-seed` (one process, so its pid is the server's and VmRSS is the server's), workers off: each
-// order then makes exactly one change. BENCH_SERVER_NODE_ARGS: extra node flags for it, e.g.
-// "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+// order then makes exactly one change. It gets the node flags `npm start` runs with (package.json);
+// BENCH_SERVER_NODE_ARGS: extra ones, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
 
 const startServer = (databaseUrl: string): Promise<ChildServer> =>
   startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
-    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    nodeArgs: ['--max-semi-space-size=32', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     startTimeoutMs: 60_000,
   });
 
