@@ -36,12 +36,131 @@ const startServer = (databaseUrl: string): Promise<ChildServer> =>
   });
 
 // ---------------------------------------------------------------------------------------------
-// The subscribers: raw `ws` clients speaking tRPC's WebSocket protocol, in a worker thread of
+// The subscribers: WebSocket clients speaking tRPC's WebSocket protocol, in a worker thread of
 // their own so the open-loop sender's timers are not held up by 200,000 messages a second.
+//
+// The 1,000 subscribers share the server's two cores, so what each received message costs the
+// bench is taken from the server. By default they are lean clients (LeanSocket below): a real
+// WebSocket over a real TCP socket (HTTP upgrade with the accept key checked, RFC 6455 frames
+// parsed, masked client frames, ping answered, close handshake), without `ws`'s stream machinery
+// per message. LIVE_BENCH_CLIENT=ws runs the same subscribers on `ws` instead, to compare.
+
+const LEAN_WS_CLIENT = String.raw`
+const net = require('node:net');
+const crypto = require('node:crypto');
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+class LeanSocket {
+  constructor(url) {
+    const u = new URL(url);
+    this.handlers = {};
+    this.readyState = 0;
+    this.key = crypto.randomBytes(16).toString('base64');
+    this.pending = null;
+    this.fragments = null;
+    this.closeCode = 1006;
+    this.socket = net.connect(Number(u.port), u.hostname, () => {
+      this.socket.setNoDelay(true);
+      this.socket.write('GET ' + u.pathname + u.search + ' HTTP/1.1\r\nHost: ' + u.host + '\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ' + this.key + '\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    });
+    this.socket.on('data', (chunk) => this.onChunk(chunk));
+    this.socket.on('error', (error) => this.emit('error', error));
+    this.socket.on('close', () => {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      this.emit('close', this.closeCode);
+    });
+  }
+  on(name, handler) { this.handlers[name] = handler; return this; }
+  emit(name, a, b) { const handler = this.handlers[name]; if (handler) handler(a, b); }
+  fail(message) { this.emit('error', new Error(message)); this.socket.destroy(); }
+  onChunk(chunk) {
+    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = null;
+    if (this.readyState === 0) {
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) { this.pending = data; return; }
+      const head = data.toString('latin1', 0, end).toLowerCase();
+      const accept = crypto.createHash('sha1').update(this.key + WS_GUID).digest('base64').toLowerCase();
+      if (!head.startsWith('http/1.1 101') || !head.includes('\r\nsec-websocket-accept: ' + accept)) return this.fail('upgrade refused: ' + head.split('\r\n')[0]);
+      this.readyState = 1;
+      this.emit('open');
+      data = data.subarray(end + 4);
+    }
+    let at = 0;
+    while (data.length - at >= 2) {
+      const b0 = data[at];
+      const b1 = data[at + 1];
+      if (b1 & 0x80) return this.fail('a server frame must not be masked');
+      if (b0 & 0x70) return this.fail('no extension was negotiated (RSV bits set)');
+      let length = b1 & 0x7f;
+      let header = 2;
+      if (length === 126) {
+        if (data.length - at < 4) break;
+        length = data.readUInt16BE(at + 2);
+        header = 4;
+      } else if (length === 127) {
+        if (data.length - at < 10) break;
+        length = Number(data.readBigUInt64BE(at + 2));
+        header = 10;
+      }
+      if (data.length - at < header + length) break;
+      const payload = data.subarray(at + header, at + header + length);
+      at += header + length;
+      this.onFrame((b0 & 0x80) !== 0, b0 & 0x0f, payload);
+      if (this.readyState !== 1) return;
+    }
+    if (at < data.length) this.pending = data.subarray(at);
+  }
+  onFrame(fin, opcode, payload) {
+    if (opcode === 0x8) {
+      this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+      this.writeFrame(0x8, payload.subarray(0, Math.min(2, payload.length)));
+      this.readyState = 2;
+      this.socket.end();
+      return;
+    }
+    if (opcode === 0x9) return this.writeFrame(0xa, payload);
+    if (opcode === 0xa) return;
+    if (opcode === 0x0) {
+      if (!this.fragments) return this.fail('a continuation frame without a start');
+      this.fragments.push(payload);
+      if (!fin) return;
+      payload = Buffer.concat(this.fragments);
+      opcode = this.fragmentsOpcode;
+      this.fragments = null;
+    } else if (!fin) {
+      this.fragments = [payload];
+      this.fragmentsOpcode = opcode;
+      return;
+    }
+    if (opcode !== 0x1 && opcode !== 0x2) return this.fail('unknown opcode ' + opcode);
+    this.emit('message', payload, opcode === 0x2);
+  }
+  writeFrame(opcode, payload) {
+    const length = payload.length;
+    const header = length < 126 ? 6 : length < 65536 ? 8 : 14;
+    const frame = Buffer.allocUnsafe(header + length);
+    frame[0] = 0x80 | opcode;
+    if (length < 126) frame[1] = 0x80 | length;
+    else if (length < 65536) { frame[1] = 0x80 | 126; frame.writeUInt16BE(length, 2); }
+    else { frame[1] = 0x80 | 127; frame.writeBigUInt64BE(BigInt(length), 2); }
+    const mask = crypto.randomBytes(4);
+    mask.copy(frame, header - 4);
+    for (let i = 0; i < length; i++) frame[header + i] = payload[i] ^ mask[i & 3];
+    this.socket.write(frame);
+  }
+  send(text) { if (this.readyState === 1) this.writeFrame(0x1, Buffer.from(text)); }
+  terminate() { this.readyState = 3; this.socket.destroy(); }
+}
+`;
+
+/** Which client the subscribers run on: LIVE_BENCH_CLIENT=ws, else the lean one. */
+const subscriberClient = (): 'ws' | 'lean' => (process.env.LIVE_BENCH_CLIENT === 'ws' ? 'ws' : 'lean');
 
 const SUBSCRIBERS_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const WebSocket = require(workerData.wsPath);
+${LEAN_WS_CLIENT}
 const { url, subscribers, maxOrders, tagHex } = workerData;
 const sent = new BigInt64Array(workerData.sentAt);
 const received = new Uint8Array(subscribers * maxOrders);
@@ -132,7 +251,7 @@ const onData = (sub, data, isBinary) => {
   }
 };
 const connect = (sub) => new Promise((resolve, reject) => {
-  const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+  const ws = workerData.client === 'ws' ? new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true }) : new LeanSocket(url);
   sockets[sub] = ws;
   let ready = false;
   ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'live.changes', input: {} } })));
@@ -233,6 +352,7 @@ const runCell = async (
     eval: true,
     workerData: {
       wsPath: createRequire(import.meta.url).resolve('ws'),
+      client: subscriberClient(),
       url: server.wsUrl,
       subscribers: options.subscribers,
       maxOrders: total,
@@ -449,7 +569,7 @@ export const liveLatencyScenario: Scenario = {
           'after placedAt: from the server taking the command (OrderPlaced.placedAt, its wall clock, ms) to delivery: the append, the log follower and the fan-out, without the HTTP queue in front.',
           'cmd: the orders.place round trip as the sender saw it (queueing in the server included).',
           `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,
-          'Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: raw ws clients in one worker thread of the bench process.',
+          `Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: ${subscriberClient() === 'ws' ? 'ws clients' : 'lean WebSocket clients (LeanSocket; LIVE_BENCH_CLIENT=ws for ws)'} in one worker thread of the bench process.`,
           'CPU: % of one core over the cell (server = the child, bench = this process incl. subscribers and sender, pg = the Postgres server); bg = other processes, % of the machine.',
           'µs/msg: the server\'s and the bench\'s CPU over the cell per message received by a subscriber (commands included: compare with the 1-subscriber cell); steadier than latency on a shared machine.',
           ...cells.filter((c) => Object.keys(c.closes).length > 0).map((c) => `subscribers=${c.subscribers}: sockets closed by the server: ${JSON.stringify(c.closes)} (4008 = too slow)`),
