@@ -61,13 +61,12 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   const sql = createSql(options.databaseUrl, { max: options.poolSize ?? 20 });
   const registry = createEventRegistry();
   const store = new EventStore(sql, registry, inlineProjections);
-  const notifier = new LogNotifier();
-  // The follower also tells the other processes of this one's appends, in its read's statement.
-  const follower = new LogFollower(sql, registry, { onError, announce: notifier });
+  const follower = new LogFollower(sql, registry, { onError });
   const daemon = new ProjectionDaemon(sql, registry, allProjections, { onError });
   const clock = options.clock ?? systemClock;
   const fulfilment = new FulfilmentProcessor({ sql, registry, store, now: () => clock.now(), onError }, options.fulfilment);
   const workers: Worker[] = [daemon, fulfilment];
+  const notifier = new LogNotifier(sql);
   const wakeAll = () => {
     follower.wake();
     for (const worker of workers) worker.wake();

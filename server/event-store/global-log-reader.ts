@@ -77,16 +77,11 @@ export class GlobalLogReader {
     return this.scan(rows, after, (row) => (!wanted || wanted.has(row.type!) ? toRecordedEvent(this.registry, row as StoredEventRow) : undefined));
   }
 
-  /**
-   * The same walk as `read`, of every event's coordinates only (no payload is read). `notify`: a
-   * NOTIFY sent by the same statement (delivered when it commits, at once), so the follower tells
-   * other processes of this process's appends with its next read instead of a statement of its own.
-   */
-  async readEntries(db: Queryable, after: number, limit = 500, notify?: { channel: string; payload: string }): Promise<LogBatch<LogEntry>> {
+  /** The same walk as `read`, of every event's coordinates only (no payload is read). */
+  async readEntries(db: Queryable, after: number, limit = 500): Promise<LogBatch<LogEntry>> {
     const rows = await db<EntryRow[]>`
       SELECT s.snapshot_xmin, e.*
       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
-      ${notify ? db`CROSS JOIN LATERAL (SELECT pg_notify(${notify.channel}, ${notify.payload})) n` : db``}
       LEFT JOIN LATERAL (
         SELECT ${db.unsafe(LOG_ENTRY_COLUMNS)}
         FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}

@@ -2,7 +2,6 @@ import type { Sql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader, type LogEntry } from '../event-store/global-log-reader';
 import { pauseUntilCoalesced } from '../shared/coalesce';
-import type { LogNote } from './log-notifier';
 
 /** The least time between two reads while appends keep coming (they read everything since). */
 export const FOLLOWER_COALESCE_MS = 5;
@@ -28,14 +27,7 @@ export class LogFollower {
   constructor(
     private readonly sql: Sql,
     registry: EventRegistry,
-    private readonly options: {
-      pollMs?: number;
-      batchSize?: number;
-      coalesceMs?: number;
-      /** This process's appends to announce to the others: a NOTIFY rides on each read that has one. */
-      announce?: { take: () => LogNote | undefined; giveBack: (note: LogNote) => void };
-      onError?: (e: unknown) => void;
-    } = {},
+    private readonly options: { pollMs?: number; batchSize?: number; coalesceMs?: number; onError?: (e: unknown) => void } = {},
   ) {
     this.reader = new GlobalLogReader(registry, sql);
   }
@@ -108,10 +100,9 @@ export class LogFollower {
       this.dirty = false;
       let waitMs = this.options.pollMs ?? 1000;
       const startedAt = performance.now();
-      const note = this.options.announce?.take();
       try {
         const limit = this.options.batchSize ?? 1000;
-        const batch = await this.reader.readEntries(this.sql, this.position, limit, note);
+        const batch = await this.reader.readEntries(this.sql, this.position, limit);
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);
@@ -122,7 +113,6 @@ export class LogFollower {
           if (batch.events.length >= limit || batch.waitingOnGap) continue;
         } else if (batch.waitingOnGap) waitMs = 2;
       } catch (error) {
-        if (note) this.options.announce?.giveBack(note);
         this.options.onError?.(error);
       }
       if (this.dirty || !this.running) continue;

@@ -1,41 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '@/db/client';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 
 export const EVENTS_CHANNEL = 'orderflow_events';
 
-/** A NOTIFY to send: the channel and its payload ("<position>:<token>"). */
-export type LogNote = { readonly channel: string; readonly payload: string };
-
 /**
  * Tells every process that the log grew. NOTIFY inside the append transaction would serialize all
- * committing appends on Postgres's notify queue lock, so it goes after commit, in the statement of
- * this process's next log read (`LogFollower`'s `announce`): an append wakes the follower, which
- * reads at once, or at most `FOLLOWER_COALESCE_MS` after its last read while appends keep coming,
- * with one NOTIFY carrying the highest position appended meanwhile. That is the spacing a NOTIFY
- * statement of its own had, without the statement (~1 per order). A lost notification costs
+ * committing appends on Postgres's notify queue lock, so it is sent after commit, coalesced: the
+ * first append is announced at once, and while appends keep coming at most one NOTIFY goes out
+ * every `coalesceMs`, carrying the highest position appended meanwhile. A lost notification costs
  * latency only: every follower also polls slowly.
  */
 export class LogNotifier {
   /** Names this notifier in its notifications, so its own process can ignore them (it woke itself already). */
   readonly token = randomUUID();
   private pending = 0;
+  private sending = false;
   private closed = false;
 
+  constructor(
+    private readonly sql: Sql,
+    private readonly coalesceMs = 5,
+  ) {}
+
   appended(position: number): void {
-    if (!this.closed) this.pending = Math.max(this.pending, position);
+    this.pending = Math.max(this.pending, position);
+    if (!this.sending && !this.closed) void this.flush();
   }
 
-  /** The notification for what was appended since the last one taken; undefined when nothing was. */
-  take(): LogNote | undefined {
-    if (this.pending === 0 || this.closed) return undefined;
-    const note = { channel: EVENTS_CHANNEL, payload: `${this.pending}:${this.token}` };
-    this.pending = 0;
-    return note;
-  }
-
-  /** The read that carried `note` failed: it goes with the next one (unless a later position has). */
-  giveBack(note: LogNote): void {
-    this.appended(Number(note.payload.split(':')[0]));
+  private async flush(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.pending > 0 && !this.closed) {
+        const position = this.pending;
+        this.pending = 0;
+        const startedAt = performance.now();
+        await this.sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${`${position}:${this.token}`})`.catch(() => {});
+        await pauseUntilCoalesced(startedAt, this.coalesceMs);
+      }
+    } finally {
+      this.sending = false;
+    }
   }
 
   close(): void {
