@@ -32,3 +32,13 @@ export const literalLimit = (db: Queryable, n: number) => {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Invalid limit ${n}`);
   return db.unsafe(String(n));
 };
+
+/**
+ * A column list ("a, b AS \"b2\"") with each column taken from the table aliased `alias`, for
+ * statements that join tables with columns of the same names. Fixed SQL text only, never input.
+ */
+export const columnsOf = (alias: string, columns: string): string =>
+  columns
+    .split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');

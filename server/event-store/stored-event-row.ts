@@ -1,10 +1,11 @@
+import { columnsOf } from '@/db/client';
 import type { EventRegistry } from './event-registry';
 import type { EventMetadata, RecordedEvent } from './types';
 
 /** The columns every event read selects, in the shape `toRecordedEvent` takes. */
 export const EVENT_COLUMNS = 'position, stream_id, version, type, schema_version, data, metadata, recorded_at';
 /** The same columns of an events table aliased `e`. */
-export const EVENT_COLUMNS_OF_E = EVENT_COLUMNS.split(', ').map((column) => `e.${column}`).join(', ');
+export const EVENT_COLUMNS_OF_E = columnsOf('e', EVENT_COLUMNS);
 
 export type StoredEventRow = {
   position: number;

@@ -1,4 +1,4 @@
-import type { Queryable } from '@/db/client';
+import { columnsOf, type Queryable } from '@/db/client';
 import type { RecordedEvent } from '../event-store/types';
 import { progressFromRow, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from '../fulfilment/progress-projection';
 import { foldSagaProgress, type SagaProgress } from '../fulfilment/progress';
@@ -13,9 +13,7 @@ export const orderSagaView = (app: Orderflow, orderId: string): Promise<SagaProg
 export const sagaAt = (events: readonly RecordedEvent[]): SagaProgress | null => foldSagaProgress(events);
 
 /** The summary's columns of order_summaries aliased `s` (saga_progress has columns of the same names). */
-const SUMMARY_COLUMNS_OF_S = SUMMARY_COLUMNS.split(',')
-  .map((column) => `s.${column.trim()}`)
-  .join(', ');
+const SUMMARY_COLUMNS_OF_S = columnsOf('s', SUMMARY_COLUMNS);
 const SAGA_COLUMNS = SAGA_PROGRESS_COLUMNS.split(',').map((column) => column.trim()) as (keyof SagaProgressRow)[];
 /** saga_progress's columns, each prefixed `saga_`, so they come back as plain columns of the row. */
 const SAGA_COLUMNS_OF_P = SAGA_COLUMNS.map((column) => `p.${column} AS saga_${column}`).join(', ');
