@@ -63,3 +63,55 @@ describe('Commands', () => {
     });
   });
 });
+
+describe('A command body', () => {
+  const post = (body: string | Uint8Array, headers: Record<string, string> = {}) =>
+    fetch(`${server.baseUrl}/api/trpc/orders.place`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  describe('When it is not JSON', () => {
+    it('should answer BAD_REQUEST and write nothing', async () => {
+      const before = await eventCount();
+      const response = await post('{"customerId": ');
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe('BAD_REQUEST');
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  describe('When it is larger than 1 MB', () => {
+    it('should answer PAYLOAD_TOO_LARGE and write nothing', async () => {
+      const before = await eventCount();
+      const response = await post(JSON.stringify({ ...validOrder(), padding: 'x'.repeat(1_100_000) }));
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  describe('When it arrives in pieces and holds multi-byte characters', () => {
+    it('should be read whole and place the order with the text intact', async () => {
+      const order = validOrder({ shippingAddress: { ...address, name: 'Zoë Ångström — 東京' } });
+      const bytes = new TextEncoder().encode(JSON.stringify(order));
+      // A stream split inside a multi-byte character: the body must be decoded as a whole.
+      const cut = bytes.indexOf(0xc3) + 1;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice(0, cut));
+          controller.enqueue(bytes.slice(cut));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${server.baseUrl}/api/trpc/orders.place`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(200);
+      const { orderId } = ((await response.json()) as { result: { data: { orderId: string } } }).result.data;
+      const { trpc } = server.client();
+      const details = await trpc.orders.byId.query({ orderId });
+      expect(details?.shippingAddress.name).toBe('Zoë Ångström — 東京');
+    });
+  });
+});
