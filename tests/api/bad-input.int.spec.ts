@@ -65,7 +65,7 @@ describe('Commands', () => {
 });
 
 describe('A command body', () => {
-  const post = (body: string | Uint8Array, headers: Record<string, string> = {}) =>
+  const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(`${server.baseUrl}/api/trpc/orders.place`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   describe('When it is not JSON', () => {
