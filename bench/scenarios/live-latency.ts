@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -169,7 +170,7 @@ let latencies = new Float64Array(1 << 16);
 let count = 0;
 let afterServer = new Float64Array(1 << 16);
 let afterCount = 0;
-let delivered = 0, duplicates = 0, foreign = 0, started = 0, frames = 0;
+let delivered = 0, duplicates = 0, foreign = 0, started = 0, frames = 0, bytes = 0;
 const pending = [];
 const closes = {};
 const errors = [];
@@ -230,6 +231,7 @@ const onData = (sub, data, isBinary) => {
     return;
   }
   frames++;
+  bytes += data.length;
   const now = performance.timeOrigin + performance.now();
   const orders = contentOf(data);
   for (let i = 0; i < orders.length; i += 2) {
@@ -280,7 +282,7 @@ const connect = (sub) => new Promise((resolve, reject) => {
     const out = latencies.slice(0, count);
     const after = afterServer.slice(0, afterCount);
     for (const ws of sockets) ws.terminate();
-    parentPort.postMessage({ type: 'result', latencies: out, afterServer: after, delivered, frames, duplicates, foreign, closes, errors, min, max, silent }, [out.buffer, after.buffer]);
+    parentPort.postMessage({ type: 'result', latencies: out, afterServer: after, delivered, frames, bytes, duplicates, foreign, closes, errors, min, max, silent }, [out.buffer, after.buffer]);
   });
 })().catch((error) => parentPort.postMessage({ type: 'failed', error: String(error && error.stack || error), closes, errors }));
 `;
@@ -291,6 +293,8 @@ type WorkerResult = {
   delivered: number;
   /** WebSocket messages that carried at least one change. */
   frames: number;
+  /** Their bytes (payloads), over all subscribers. */
+  bytes: number;
   duplicates: number;
   foreign: number;
   closes: Record<string, number>;
@@ -313,6 +317,8 @@ type Cell = {
   delivered: number;
   /** Messages with changes, over all subscribers (deliveries / frames = orders per message). */
   frames: number;
+  /** Their bytes, over all subscribers. */
+  bytes: number;
   missing: number;
   duplicates: number;
   closes: Record<string, number>;
@@ -337,47 +343,103 @@ type Cell = {
   cpu?: { backgroundPct: number };
 };
 
+/** The subscribers' worker thread: connects them, counts deliveries, hands over its figures at the end. */
+class SubscriberPool {
+  readonly sent: BigInt64Array;
+  delivered = 0;
+  failure: Error | undefined;
+  private readonly worker: Worker;
+  private readonly ready: Promise<number>;
+  private readonly result: Promise<WorkerResult>;
+
+  constructor(options: { url: string; subscribers: number; maxOrders: number; tag: number }) {
+    const sentAt = new SharedArrayBuffer(options.maxOrders * 8);
+    this.sent = new BigInt64Array(sentAt);
+    this.worker = new Worker(SUBSCRIBERS_WORKER, {
+      eval: true,
+      workerData: {
+        wsPath: createRequire(import.meta.url).resolve('ws'),
+        client: subscriberClient(),
+        url: options.url,
+        subscribers: options.subscribers,
+        maxOrders: options.maxOrders,
+        tagHex: options.tag.toString(16).padStart(8, '0'),
+        sentAt,
+      },
+    });
+    let onReady: (started: number) => void = () => {};
+    this.ready = new Promise<number>((resolve) => (onReady = resolve));
+    this.result = new Promise<WorkerResult>((resolve, reject) => {
+      this.worker.on('message', (message: { type: string } & Record<string, unknown>) => {
+        if (message.type === 'progress') this.delivered = message.delivered as number;
+        else if (message.type === 'ready') onReady(message.started as number);
+        else if (message.type === 'result') resolve(message as unknown as WorkerResult);
+        else if (message.type === 'failed') reject(new Error(`subscribers failed: ${String(message.error)} ${JSON.stringify(message.closes)} ${JSON.stringify(message.errors)}`));
+      });
+      this.worker.on('error', reject);
+    });
+    this.result.catch((error: Error) => (this.failure = error));
+  }
+
+  /** Resolves with the number of subscribers started once all are connected; throws when they failed. */
+  async connected(): Promise<number> {
+    const ready = await Promise.race([this.ready, this.result.then(() => 0, () => 0)]);
+    if (this.failure) throw this.failure;
+    return ready;
+  }
+
+  /** Marks order `index` as sent now (the clock its deliveries are timed from). */
+  markSent(index: number): void {
+    Atomics.store(this.sent, index, process.hrtime.bigint() / 1000n);
+  }
+
+  /** Waits (until `deadline`, a performance.now() time) for `expected` deliveries. */
+  async drain(expected: number, deadline: number): Promise<void> {
+    while (this.delivered < expected && performance.now() < deadline && !this.failure) await sleep(50);
+  }
+
+  async finish(): Promise<WorkerResult> {
+    this.worker.postMessage({ type: 'finish' });
+    return this.result;
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** Open loop: every 5 ms tick sends whatever is due by the clock, so a late timer catches up. Returns the seconds it took. */
+const sendOpenLoop = async (total: number, ratePerSec: number, send: (i: number) => void): Promise<number> => {
+  const start = performance.now();
+  let sentCount = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * ratePerSec) + 1);
+      while (sentCount < due) send(sentCount++);
+      if (sentCount >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 5);
+    tick();
+  });
+  return (performance.now() - start) / 1000;
+};
+
 const runCell = async (
   server: ChildServer,
   options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number },
   log: (line: string) => void,
 ): Promise<Cell> => {
   const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
-  const sentAt = new SharedArrayBuffer(total * 8);
-  const sent = new BigInt64Array(sentAt);
   const rssIdle = rssMiB(server.pid);
   let rssPeak = rssIdle ?? 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(server.pid) ?? 0)), 250);
-  const worker = new Worker(SUBSCRIBERS_WORKER, {
-    eval: true,
-    workerData: {
-      wsPath: createRequire(import.meta.url).resolve('ws'),
-      client: subscriberClient(),
-      url: server.wsUrl,
-      subscribers: options.subscribers,
-      maxOrders: total,
-      tagHex: options.tag.toString(16).padStart(8, '0'),
-      sentAt,
-    },
-  });
+  const pool = new SubscriberPool({ url: server.wsUrl, subscribers: options.subscribers, maxOrders: total, tag: options.tag });
   const http = new HttpClient(server.port, 64);
   try {
-    let delivered = 0;
-    let failure: Error | undefined;
-    let onReady: (started: number) => void = () => {};
-    const readyPromise = new Promise<number>((resolve) => (onReady = resolve));
-    const resultPromise = new Promise<WorkerResult>((resolve, reject) => {
-      worker.on('message', (message: { type: string } & Record<string, unknown>) => {
-        if (message.type === 'progress') delivered = message.delivered as number;
-        else if (message.type === 'ready') onReady(message.started as number);
-        else if (message.type === 'result') resolve(message as unknown as WorkerResult);
-        else if (message.type === 'failed') reject(new Error(`subscribers failed: ${String(message.error)} ${JSON.stringify(message.closes)} ${JSON.stringify(message.errors)}`));
-      });
-      worker.on('error', reject);
-    });
-    resultPromise.catch((error: Error) => (failure = error));
-    const ready = await Promise.race([readyPromise, resultPromise.then(() => 0, () => 0)]);
-    if (failure) throw failure;
+    const ready = await pool.connected();
     const connectedAt = performance.now();
     // Let the server settle after the connection burst before the clock starts.
     await sleep(options.subscribers > 100 ? 1000 : 100);
@@ -393,7 +455,7 @@ const runCell = async (
     const serverTicksStart = performance.now();
     const send = (i: number) => {
       const t0 = performance.now();
-      Atomics.store(sent, i, process.hrtime.bigint() / 1000n);
+      pool.markSent(i);
       const p = http
         .mutation('orders.place', benchOrder(i, taggedOrderId(options.tag, i)))
         .then(() => {
@@ -407,34 +469,18 @@ const runCell = async (
         .finally(() => inflight.delete(p));
       inflight.add(p);
     };
-    // Open loop: every tick sends whatever is due by the clock, so a late timer catches up.
-    const start = performance.now();
-    let sentCount = 0;
-    await new Promise<void>((resolve) => {
-      const tick = () => {
-        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * options.ratePerSec) + 1);
-        while (sentCount < due) send(sentCount++);
-        if (sentCount >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      };
-      const timer = setInterval(tick, 5);
-      tick();
-    });
-    const sendSeconds = (performance.now() - start) / 1000;
+    const sendSeconds = await sendOpenLoop(total, options.ratePerSec, send);
     // Bounded: commands still unanswered and deliveries still missing after the drain time count as such.
     const drainStart = performance.now();
     const drainEnd = drainStart + options.drainMs;
     while (inflight.size > 0 && performance.now() < drainEnd) await Promise.race([Promise.allSettled([...inflight]), sleep(Math.max(1, drainEnd - performance.now()))]);
     const unanswered = inflight.size;
     const expected = (total - commandErrors) * options.subscribers;
-    while (delivered < expected && performance.now() < drainEnd && !failure) await sleep(50);
+    await pool.drain(expected, drainEnd);
     const drainedMs = performance.now() - drainStart;
     const cellCpu = cpu.finish(total);
     const wallSeconds = (performance.now() - serverTicksStart) / 1000;
-    worker.postMessage({ type: 'finish' });
-    const result = await resultPromise;
+    const result = await pool.finish();
     if (commandErrors > 0) log(`${commandErrors} orders.place failed; first: ${firstCommandError}`);
 
     const perCoreUs = wallSeconds * 1e6;
@@ -449,6 +495,7 @@ const runCell = async (
       expected,
       delivered: result.delivered,
       frames: result.frames,
+      bytes: result.bytes,
       missing: expected - result.delivered,
       duplicates: result.duplicates,
       closes: result.closes,
@@ -472,7 +519,150 @@ const runCell = async (
   } finally {
     clearInterval(sampler);
     http.close();
-    await worker.terminate();
+    await pool.terminate();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The fan-out floor: what delivering the same messages costs this machine without Orderflow. A
+// bare WebSocket server (a child process: TCP, the HTTP upgrade, unmasked text frames, nothing
+// else) is handed each order as it is "sent" and, on a fixed timer, writes one frame carrying
+// every order since the last tick to every socket, one write each. The subscribers are the same
+// worker and client as above. Its timer is the real cell's measured spacing between messages and
+// its changes are padded to the real cell's bytes per change, so it sends the same number of
+// messages of the same size: the part of the latency and CPU the kernel and the sockets take.
+
+const FLOOR_SERVER = String.raw`
+const net = require('node:net');
+const crypto = require('node:crypto');
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const frame = (payload) => {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65536) { out[1] = 126; out.writeUInt16BE(n, 2); }
+  else { out[1] = 127; out.writeBigUInt64BE(BigInt(n), 2); }
+  payload.copy(out, head);
+  return out;
+};
+const STARTED = frame(Buffer.from('{"id":1,"result":{"type":"started"}}'));
+const live = new Set();
+const server = net.createServer((socket) => {
+  socket.setNoDelay(true);
+  let head = Buffer.alloc(0);
+  let upgraded = false;
+  socket.on('data', (chunk) => {
+    if (!upgraded) {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const key = /sec-websocket-key: *([^\r]+)/i.exec(head.toString('latin1', 0, end));
+      if (!key) return socket.destroy();
+      upgraded = true;
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' + crypto.createHash('sha1').update(key[1].trim() + WS_GUID).digest('base64') + '\r\n\r\n');
+      return;
+    }
+    // The client's first frame is its subscription: answer it as tRPC does, then it gets every tick.
+    if (!live.has(socket)) { live.add(socket); socket.write(STARTED); }
+  });
+  socket.on('close', () => live.delete(socket));
+  socket.on('error', () => {});
+});
+let pending = [];
+let position = 0;
+process.on('message', (message) => {
+  if (message.type === 'orders') { for (const order of message.orders) pending.push(order); return; }
+  if (message.type !== 'start') return;
+  const padding = 'x'.repeat(Math.max(0, message.changeBytes - 160));
+  setInterval(() => {
+    if (pending.length === 0) return;
+    const changes = pending.map(([orderId, placedAt]) => ({ position: ++position, orderId, order: { orderId, placedAt, padding } }));
+    pending = [];
+    const payload = frame(Buffer.from(JSON.stringify({ id: 1, result: { type: 'data', id: String(position), data: { position, changes } } })));
+    for (const socket of live) socket.write(payload);
+  }, message.flushMs);
+});
+server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
+`;
+
+type FloorCell = {
+  subscribers: number;
+  flushMs: number;
+  changeBytes: number;
+  ordersSent: number;
+  expected: number;
+  delivered: number;
+  frames: number;
+  bytes: number;
+  missing: number;
+  duplicates: number;
+  latency: LatencySummary;
+  serverCpuPct: number;
+  benchCpuPct: number;
+  serverUsPerMessage: number;
+  benchUsPerMessage: number;
+  cpu?: { backgroundPct: number };
+};
+
+const runFloorCell = async (
+  options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number; flushMs: number; changeBytes: number },
+  log: (line: string) => void,
+): Promise<FloorCell> => {
+  const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
+  const child = spawn(process.execPath, ['-e', FLOOR_SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message: { port: number }) => resolve(message.port));
+      child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+    });
+    const pool = new SubscriberPool({ url: `ws://127.0.0.1:${port}/api/ws`, subscribers: options.subscribers, maxOrders: total, tag: options.tag });
+    try {
+      const ready = await pool.connected();
+      await sleep(options.subscribers > 100 ? 1000 : 100);
+      log(`floor: ${ready} subscribers connected; a message every ${options.flushMs.toFixed(1)} ms, ${Math.round(options.changeBytes)} bytes per change`);
+      child.send({ type: 'start', flushMs: options.flushMs, changeBytes: options.changeBytes });
+      const cpu = new CellCpu([child.pid!]);
+      const startedAt = performance.now();
+      // Orders go to the floor server in one IPC message per tick of the open loop (as commands go out in one tick).
+      let batch: [string, string][] = [];
+      await sendOpenLoop(total, options.ratePerSec, (i) => {
+        pool.markSent(i);
+        batch.push([taggedOrderId(options.tag, i), new Date().toISOString()]);
+        queueMicrotask(() => {
+          if (batch.length === 0) return;
+          child.send({ type: 'orders', orders: batch });
+          batch = [];
+        });
+      });
+      await pool.drain(total * options.subscribers, performance.now() + options.drainMs);
+      const cellCpu = cpu.finish(total);
+      const perCoreUs = ((performance.now() - startedAt) / 1000) * 1e6;
+      const result = await pool.finish();
+      return {
+        subscribers: options.subscribers,
+        flushMs: options.flushMs,
+        changeBytes: options.changeBytes,
+        ordersSent: total,
+        expected: total * options.subscribers,
+        delivered: result.delivered,
+        frames: result.frames,
+        bytes: result.bytes,
+        missing: total * options.subscribers - result.delivered,
+        duplicates: result.duplicates,
+        latency: summarize(result.latencies),
+        serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
+        benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
+        serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
+        benchUsPerMessage: cellCpu ? (cellCpu.nodeUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
+        ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
+      };
+    } finally {
+      await pool.terminate();
+    }
+  } finally {
+    child.kill();
   }
 };
 
@@ -542,6 +732,20 @@ export const liveLatencyScenario: Scenario = {
     }
 
     const [one, many] = cells as [Cell, Cell];
+    // The same messages from a bare socket server: as many per subscriber (the real cell's spacing) and as large.
+    const fanOutFloor = await runFloorCell(
+      {
+        subscribers: many.subscribers,
+        ratePerSec: s.ratePerSec,
+        seconds: s.baselineSeconds,
+        drainMs: s.drainMs,
+        tag: 0xf100,
+        flushMs: (many.seconds * 1000) / Math.max(1, many.frames / many.subscribers),
+        changeBytes: many.bytes / Math.max(1, many.delivered),
+      },
+      ctx.log,
+    );
+    ctx.log(`fan-out floor: ${fanOutFloor.delivered}/${fanOutFloor.expected} deliveries in ${fanOutFloor.frames} messages, latency p50/p95/p99 ${triple(fanOutFloor.latency)} ms, CPU server ${pct(fanOutFloor.serverCpuPct)} bench ${pct(fanOutFloor.benchCpuPct)}`);
     const ratio = (a: number, b: number) => formatRatio(a / b);
     const tables: ResultTable[] = [
       {
@@ -585,24 +789,52 @@ export const liveLatencyScenario: Scenario = {
           [`${many.subscribers} subscribers, ms`, formatMs(many.latency.p50Ms), formatMs(many.latency.p95Ms), formatMs(many.latency.p99Ms)],
           [`${many.subscribers} vs 1`, ratio(many.latency.p50Ms, one.latency.p50Ms), ratio(many.latency.p95Ms, one.latency.p95Ms), ratio(many.latency.p99Ms, one.latency.p99Ms)],
           ['1 vs floor', ratio(one.latency.p50Ms, floor.p50Ms), ratio(one.latency.p95Ms, floor.p95Ms), ratio(one.latency.p99Ms, floor.p99Ms)],
+          [`fan-out floor, ${fanOutFloor.subscribers} subscribers, ms`, formatMs(fanOutFloor.latency.p50Ms), formatMs(fanOutFloor.latency.p95Ms), formatMs(fanOutFloor.latency.p99Ms)],
+          [`${many.subscribers} vs fan-out floor`, ratio(many.latency.p50Ms, fanOutFloor.latency.p50Ms), ratio(many.latency.p95Ms, fanOutFloor.latency.p95Ms), ratio(many.latency.p99Ms, fanOutFloor.latency.p99Ms)],
         ],
         notes: [
           `Floor: ${s.floorSamples} NOTIFYs one after the other from one connection to a LISTEN on another, same database.`,
+          'Fan-out floor: the table below; the same messages without Orderflow or Postgres.',
           `Fan-out CPU per message (the ${many.subscribers}-subscriber cell's CPU less ${many.ordersSent} orders at the 1-subscriber cell's CPU per order, over its messages): ` +
             `server ${(((many.serverUsPerOrder - one.serverUsPerOrder) * many.ordersSent) / Math.max(1, many.frames)).toFixed(1)} µs, ` +
             `bench ${(((many.benchUsPerOrder - one.benchUsPerOrder) * many.ordersSent) / Math.max(1, many.frames)).toFixed(1)} µs; per order: server ${us(one.serverUsPerOrder)} µs at 1 subscriber, ${us(many.serverUsPerOrder)} µs at ${many.subscribers}.`,
         ],
       },
     ];
+    tables.push({
+      title: `live-latency: the fan-out floor — a bare WebSocket server sends the ${many.subscribers}-subscriber cell's messages (as many, as large) with no app and no database`,
+      columns: ['subscribers', 'orders', 'message every', 'bytes/change', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'CPU server/bench', 'µs/msg server/bench', 'bg'],
+      rows: [
+        [
+          String(fanOutFloor.subscribers),
+          String(fanOutFloor.ordersSent),
+          `${fanOutFloor.flushMs.toFixed(1)} ms`,
+          String(Math.round(fanOutFloor.delivered > 0 ? fanOutFloor.bytes / fanOutFloor.delivered : 0)),
+          formatRate(fanOutFloor.delivered),
+          `${formatRate(fanOutFloor.frames)} (${(fanOutFloor.delivered / Math.max(1, fanOutFloor.frames)).toFixed(1)}/msg)`,
+          String(fanOutFloor.missing),
+          triple(fanOutFloor.latency),
+          formatMs(fanOutFloor.latency.maxMs),
+          `${pct(fanOutFloor.serverCpuPct)} / ${pct(fanOutFloor.benchCpuPct)}`,
+          `${fanOutFloor.serverUsPerMessage.toFixed(1)} / ${fanOutFloor.benchUsPerMessage.toFixed(1)}`,
+          pct(fanOutFloor.cpu?.backgroundPct),
+        ],
+      ],
+      notes: [
+        `A child process (node -e: TCP, the HTTP upgrade, unmasked text frames; no tRPC, no Postgres) gets each order over IPC when it is "sent" (${s.ratePerSec}/s, open loop, ${s.baselineSeconds} s) and every ${fanOutFloor.flushMs.toFixed(1)} ms (the ${many.subscribers}-subscriber cell's time between two messages to a subscriber) writes one frame with every order since to each socket, one write each.`,
+        `Changes are padded to that cell's bytes per delivered change; the subscribers, their client and the latency clock are the same. What is left of the real cell's latency and CPU above this is Orderflow's: commands, Postgres, the follower, the lookup and tRPC's framing.`,
+      ],
+    });
     const data = {
       settings: s,
       floor,
+      fanOutFloor,
       cells: cells.map(({ errors, ...c }) => ({ ...c, errors })),
     };
     if (many.missing !== 0) ctx.log(`WARNING: ${many.missing} deliveries missing with ${many.subscribers} subscribers`);
     // An order delivered twice to one subscriber, or one missed in a smoke run (far from any limit),
     // is a fault of the server or of the subscribers' client, not a figure: the scenario fails.
-    const faulty = cells.filter((c) => c.duplicates > 0 || (ctx.smoke && c.missing > 0));
+    const faulty = [...cells, fanOutFloor].filter((c) => c.duplicates > 0 || (ctx.smoke && c.missing > 0));
     if (faulty.length > 0) {
       throw new Error(`deliveries wrong: ${faulty.map((c) => `${c.subscribers} subscribers: ${c.missing} missing, ${c.duplicates} duplicated`).join('; ')}`);
     }
