@@ -10,8 +10,6 @@ import { inventorySnapshotPolicy } from '@/server/inventory/snapshot-policy';
 import { inventoryStreamId } from '@/server/inventory/stream';
 import { createOrderflow, startWorkers, type Orderflow } from '@/server/orderflow';
 import { participantNames, setFaults, type FaultSettings } from '@/server/participants/faults';
-import type { ParticipantCall, Participants } from '@/server/participants/participants';
-import { TransientParticipantError, untilAborted } from '@/server/participants/participant-errors';
 import type { RecordedEvent } from '@/server/event-store/types';
 import { startChildProcess } from '../support/child-server';
 
@@ -121,75 +119,9 @@ export const domainTypes = async (app: Orderflow, orderId: string) => (await dom
 
 export const sagaEvents = async (app: Orderflow, orderId: string) => (await app.store.readCorrelated(orderId)).filter(isSagaEvent);
 
-type Deferred = { promise: Promise<void>; resolve: () => void };
-const deferred = (): Deferred => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-};
+export { ParticipantControl, type ParticipantMethod } from './participant-control';
 
-export type ParticipantMethod =
-  | 'inventory.reserve'
-  | 'inventory.release'
-  | 'inventory.commit'
-  | 'payment.charge'
-  | 'payment.refund'
-  | 'shipping.createShipment'
-  | 'shipping.cancelShipment';
-
-/**
- * Wraps the real participants so a test can hold one call of one order at its start (to act "in
- * the middle of a step") or make its next calls fail transiently. Other orders pass straight through.
- */
-export class ParticipantControl {
-  private readonly holds = new Map<string, { entered: Deferred; released: Deferred }>();
-  private readonly failures = new Map<string, number>();
-
-  /** The next call of `method` for the order waits at its start until `release` is called. */
-  hold(method: ParticipantMethod, orderId: string) {
-    const gate = { entered: deferred(), released: deferred() };
-    this.holds.set(`${method}:${orderId}`, gate);
-    return { entered: gate.entered.promise, release: () => gate.released.resolve() };
-  }
-
-  /** The next `times` calls of `method` for the order fail with a retryable error. */
-  failTransiently(method: ParticipantMethod, orderId: string, times: number) {
-    this.failures.set(`${method}:${orderId}`, times);
-  }
-
-  readonly wrap = (real: Participants): Participants => {
-    const guard = <A extends unknown[], R>(method: ParticipantMethod, fn: (call: ParticipantCall, ...args: A) => Promise<R>) =>
-      async (call: ParticipantCall, ...args: A): Promise<R> => {
-        const key = `${method}:${call.orderId}`;
-        const gate = this.holds.get(key);
-        if (gate) {
-          this.holds.delete(key);
-          gate.entered.resolve();
-          await Promise.race([gate.released.promise, untilAborted(call.signal)]);
-        }
-        const failures = this.failures.get(key) ?? 0;
-        if (failures > 0) {
-          this.failures.set(key, failures - 1);
-          throw new TransientParticipantError(`${method} is unavailable (test)`);
-        }
-        return fn(call, ...args);
-      };
-    return {
-      inventory: {
-        reserve: guard('inventory.reserve', real.inventory.reserve),
-        release: guard('inventory.release', real.inventory.release),
-        commit: guard('inventory.commit', real.inventory.commit),
-      },
-      payment: { charge: guard('payment.charge', real.payment.charge), refund: guard('payment.refund', real.payment.refund) },
-      shipping: {
-        createShipment: guard('shipping.createShipment', real.shipping.createShipment),
-        cancelShipment: guard('shipping.cancelShipment', real.shipping.cancelShipment),
-      },
-    };
-  };
-}
-
-export type WorkerProcess = { id: string; kill: () => Promise<void> };
+export type WorkerProcess = { id: string; kill: () => Promise<void>; holdSagas: (timeoutMs?: number) => Promise<string> };
 
 /** A separate app process running only the background workers (saga-worker-process.ts). */
 export const startWorkerProcess = async (databaseUrl: string, id: string, fulfilment: FulfilmentOptions): Promise<WorkerProcess> => {
@@ -202,6 +134,17 @@ export const startWorkerProcess = async (databaseUrl: string, id: string, fulfil
     id,
     /** kill -9 of its process group: no shutdown code runs, as in a crash. */
     kill: () => child.kill('SIGKILL'),
+    /**
+     * From now on its participant calls wait for their step deadlines (saga-worker-process.ts);
+     * resolves with the first order it then holds mid-step.
+     */
+    holdSagas: async (timeoutMs = 30_000) => {
+      // Nothing else it prints starts a line with "held ".
+      process.kill(child.pid, 'SIGUSR2');
+      let held: RegExpExecArray | null = null;
+      await waitUntil(`${id} to hold a saga mid-step`, async () => (held = /^held \S+ (\S+)$/m.exec(child.output())) !== null, timeoutMs);
+      return held![1]!;
+    },
   };
 };
 
