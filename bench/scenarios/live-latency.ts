@@ -304,15 +304,10 @@ type WorkerResult = {
   silent: number;
 };
 
-type Cell = {
+/** What both kinds of cell measure: deliveries to the subscribers, their latency, and CPU. */
+type DeliveryFigures = {
   subscribers: number;
-  seconds: number;
   ordersSent: number;
-  ordersAccepted: number;
-  commandErrors: number;
-  /** Commands without an answer when the drain time ran out (the server is behind). */
-  unanswered: number;
-  achievedRate: number;
   expected: number;
   delivered: number;
   /** Messages with changes, over all subscribers (deliveries / frames = orders per message). */
@@ -321,26 +316,35 @@ type Cell = {
   bytes: number;
   missing: number;
   duplicates: number;
+  latency: LatencySummary;
+  serverCpuPct: number;
+  benchCpuPct: number;
+  /** Server CPU and bench CPU (subscribers and sender) over the cell, µs per message received. */
+  serverUsPerMessage: number;
+  benchUsPerMessage: number;
+  cpu?: { backgroundPct: number };
+};
+
+type Cell = DeliveryFigures & {
+  seconds: number;
+  ordersAccepted: number;
+  commandErrors: number;
+  /** Commands without an answer when the drain time ran out (the server is behind). */
+  unanswered: number;
+  achievedRate: number;
   closes: Record<string, number>;
   errors: string[];
   drainedMs: number;
-  latency: LatencySummary;
   /** From the server's clock when it took the command (OrderPlaced.placedAt, ms resolution) to delivery. */
   afterPlacedAt: LatencySummary;
   command: LatencySummary;
   rssIdleMiB: number | undefined;
   rssConnectedMiB: number | undefined;
   rssPeakMiB: number | undefined;
-  serverCpuPct: number;
-  benchCpuPct: number;
   postgresCpuPct: number | undefined;
-  /** Server CPU and bench CPU (subscribers and sender) over the cell, µs per message received. */
-  serverUsPerMessage: number;
-  benchUsPerMessage: number;
   /** Server and bench CPU µs per order sent. */
   serverUsPerOrder: number;
   benchUsPerOrder: number;
-  cpu?: { backgroundPct: number };
 };
 
 /** The subscribers' worker thread: connects them, counts deliveries, hands over its figures at the end. */
@@ -587,24 +591,7 @@ process.on('message', (message) => {
 server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
 `;
 
-type FloorCell = {
-  subscribers: number;
-  flushMs: number;
-  changeBytes: number;
-  ordersSent: number;
-  expected: number;
-  delivered: number;
-  frames: number;
-  bytes: number;
-  missing: number;
-  duplicates: number;
-  latency: LatencySummary;
-  serverCpuPct: number;
-  benchCpuPct: number;
-  serverUsPerMessage: number;
-  benchUsPerMessage: number;
-  cpu?: { backgroundPct: number };
-};
+type FloorCell = DeliveryFigures & { flushMs: number; changeBytes: number };
 
 const runFloorCell = async (
   options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number; flushMs: number; changeBytes: number },
