@@ -19,7 +19,7 @@ const settings = (ctx: ScenarioContext) => ({
   ratePerSec: 200,
   seconds: ctx.cellSeconds ?? (ctx.smoke ? 2 : 30),
   baselineSeconds: ctx.cellSeconds ?? (ctx.smoke ? 0.5 : 10),
-  warmupSeconds: ctx.smoke ? 0.2 : 3,
+  warmupSeconds: ctx.smoke ? 0.2 : 10,
   drainMs: ctx.smoke ? 3000 : 15_000,
   floorSamples: ctx.smoke ? 20 : 1000,
 });
