@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -30,9 +31,16 @@ const settings = (ctx: ScenarioContext) => ({
 // order then makes exactly one change. It gets the node flags `npm start` runs with (package.json);
 // BENCH_SERVER_NODE_ARGS: extra ones, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
 
+/** The node flags of `npm start` (package.json's start script, between `node` and `--import`). */
+const startScriptNodeFlags = (): string[] => {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  return words[0] === 'node' ? words.slice(1, Math.max(1, words.indexOf('--import'))) : [];
+};
+
 const startServer = (databaseUrl: string): Promise<ChildServer> =>
   startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
-    nodeArgs: ['--max-semi-space-size=32', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    nodeArgs: [...startScriptNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     startTimeoutMs: 60_000,
   });
 
