@@ -61,7 +61,7 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
   const sql = createSql(options.databaseUrl, { max: options.poolSize ?? 20 });
   const registry = createEventRegistry();
   const store = new EventStore(sql, registry, inlineProjections);
-  const follower = new LogFollower(sql, registry, { onError });
+  const follower = new LogFollower(sql, { onError });
   const daemon = new ProjectionDaemon(sql, registry, allProjections, { onError });
   const clock = options.clock ?? systemClock;
   const fulfilment = new FulfilmentProcessor({ sql, registry, store, now: () => clock.now(), onError }, options.fulfilment);

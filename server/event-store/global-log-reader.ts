@@ -51,33 +51,13 @@ type EntryRow = Omit<LogEntryRow, 'position'> & { snapshot_xmin: string; positio
  * latest completed one is not listed in it.) Cost: one short wait per hole; appenders never
  * serialize, so commits keep their group-commit throughput.
  */
-export class GlobalLogReader {
+export class LogEntryReader {
   private gap: { position: number; horizon: bigint } | undefined;
 
   /** `pool` hands out the horizon: it must be a fresh transaction, never the caller's own. */
-  constructor(
-    private readonly registry: EventRegistry,
-    private readonly pool: Sql,
-  ) {}
+  constructor(private readonly pool: Sql) {}
 
-  async read(db: Queryable, after: number, limit = 500, filter?: { types?: readonly string[] }): Promise<LogBatch> {
-    // Every position is read (holes must be seen), but payloads only of the wanted types.
-    const types = filter?.types ? [...filter.types] : null;
-    const rows = await db<Row[]>`
-      SELECT s.snapshot_xmin, e.*
-      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
-      LEFT JOIN LATERAL (
-        SELECT position, stream_id, version, type, schema_version, recorded_at,
-               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN data END AS data,
-               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN metadata END AS metadata
-        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
-      ) e ON true
-      ORDER BY e.position`;
-    const wanted = filter?.types ? new Set(filter.types) : undefined;
-    return this.scan(rows, after, (row) => (!wanted || wanted.has(row.type!) ? toRecordedEvent(this.registry, row as StoredEventRow) : undefined));
-  }
-
-  /** The same walk as `read`, of every event's coordinates only (no payload is read). */
+  /** Every event's coordinates after `after`, up to the first hole that may still fill (no payload is read). */
   async readEntries(db: Queryable, after: number, limit = 500): Promise<LogBatch<LogEntry>> {
     const rows = await db<EntryRow[]>`
       SELECT s.snapshot_xmin, e.*
@@ -91,7 +71,7 @@ export class GlobalLogReader {
   }
 
   /** Walks rows in position order up to the first hole that a transaction in flight may still fill. */
-  private async scan<R extends { snapshot_xmin: string; position?: number | null }, T>(
+  protected async scan<R extends { snapshot_xmin: string; position?: number | null }, T>(
     rows: readonly R[],
     after: number,
     take: (row: R) => T | undefined,
@@ -120,5 +100,32 @@ export class GlobalLogReader {
       if (taken !== undefined) events.push(taken);
     }
     return { events, position, waitingOnGap };
+  }
+}
+
+/** The same walk with payloads, parsed and validated by the registry (of the wanted types only). */
+export class GlobalLogReader extends LogEntryReader {
+  constructor(
+    private readonly registry: EventRegistry,
+    pool: Sql,
+  ) {
+    super(pool);
+  }
+
+  async read(db: Queryable, after: number, limit = 500, filter?: { types?: readonly string[] }): Promise<LogBatch> {
+    // Every position is read (holes must be seen), but payloads only of the wanted types.
+    const types = filter?.types ? [...filter.types] : null;
+    const rows = await db<Row[]>`
+      SELECT s.snapshot_xmin, e.*
+      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
+      LEFT JOIN LATERAL (
+        SELECT position, stream_id, version, type, schema_version, recorded_at,
+               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN data END AS data,
+               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN metadata END AS metadata
+        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
+      ) e ON true
+      ORDER BY e.position`;
+    const wanted = filter?.types ? new Set(filter.types) : undefined;
+    return this.scan(rows, after, (row) => (!wanted || wanted.has(row.type!) ? toRecordedEvent(this.registry, row as StoredEventRow) : undefined));
   }
 }

@@ -1,6 +1,5 @@
 import type { Sql } from '@/db/client';
-import type { EventRegistry } from '../event-store/event-registry';
-import { GlobalLogReader, type LogEntry } from '../event-store/global-log-reader';
+import { LogEntryReader, type LogEntry } from '../event-store/global-log-reader';
 import { pauseUntilCoalesced } from '../shared/coalesce';
 
 /** The least time between two reads while appends keep coming (they read everything since). */
@@ -16,7 +15,7 @@ export type LogListener = (entries: readonly LogEntry[], position: number) => vo
  * Its position is the "reflects" stamp of inline queries: everything up to it is committed.
  */
 export class LogFollower {
-  private readonly reader: GlobalLogReader;
+  private readonly reader: LogEntryReader;
   private readonly listeners = new Set<LogListener>();
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -26,10 +25,9 @@ export class LogFollower {
 
   constructor(
     private readonly sql: Sql,
-    registry: EventRegistry,
     private readonly options: { pollMs?: number; batchSize?: number; coalesceMs?: number; onError?: (e: unknown) => void } = {},
   ) {
-    this.reader = new GlobalLogReader(registry, sql);
+    this.reader = new LogEntryReader(sql);
   }
 
   subscribe(listener: LogListener): () => void {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvents, prepareEvents } from '@/server/event-store/append-to-stream';
 import { EventStore } from '@/server/event-store/event-store';
-import { GlobalLogReader } from '@/server/event-store/global-log-reader';
+import { GlobalLogReader, LogEntryReader } from '@/server/event-store/global-log-reader';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { appendOptions, increment, testRegistry } from './test-events';
 
@@ -45,7 +45,7 @@ describe('Global order', () => {
       const whileSlowOpen = await reader.read(db.sql, start);
       expect(whileSlowOpen.events).toEqual([]);
       expect(whileSlowOpen.waitingOnGap).toBe(true);
-      const entriesWhileSlowOpen = await new GlobalLogReader(registry, db.sql).readEntries(db.sql, start);
+      const entriesWhileSlowOpen = await new LogEntryReader(db.sql).readEntries(db.sql, start);
       expect(entriesWhileSlowOpen.events).toEqual([]);
       expect(entriesWhileSlowOpen.waitingOnGap).toBe(true);
 
@@ -54,7 +54,7 @@ describe('Global order', () => {
       expect(slowPosition).toBeLessThan(fast.position);
       const after = await reader.read(db.sql, start);
       expect(after.events.map((e) => e.position)).toEqual([slowPosition, fast.position]);
-      const entries = await new GlobalLogReader(registry, db.sql).readEntries(db.sql, start);
+      const entries = await new LogEntryReader(db.sql).readEntries(db.sql, start);
       expect(entries.events).toEqual([
         { position: slowPosition, streamId: 'slow-1', version: 1, type: 'CounterIncremented', correlationId: 't' },
         { position: fast.position, streamId: 'fast-1', version: fast.version, type: 'CounterIncremented', correlationId: 'test' },
@@ -92,7 +92,7 @@ describe('Global order', () => {
       let done = false;
       const seen: number[] = [];
       // A second follower reads coordinates only (the live channel's way): the same walk.
-      const entryReader = new GlobalLogReader(registry, db.sql);
+      const entryReader = new LogEntryReader(db.sql);
       const seenEntries: number[] = [];
 
       const followWith = (read: (after: number) => Promise<{ events: { position: number }[]; position: number; waitingOnGap: boolean }>, into: number[]) =>

@@ -18,10 +18,9 @@ const isLogRead = (statement: string) => statement.includes('pg_snapshot_xmin');
 describe('Log follower', () => {
   describe('When one append wakes it', () => {
     it('should read the log once, not once more to find nothing', async () => {
-      const registry = testRegistry();
-      const store = new EventStore(db.sql, registry);
+      const store = new EventStore(db.sql, testRegistry());
       const { sql, record } = await recordingSql(db.url, 2);
-      const follower = new LogFollower(sql, registry, { pollMs: 60_000 });
+      const follower = new LogFollower(sql, { pollMs: 60_000 });
       await follower.start();
       try {
         // Its first read, at start, is over once a 30 ms window passes without a read (it polls
@@ -44,9 +43,8 @@ describe('Log follower', () => {
 
   describe('When many writers append and wake it while it reads', () => {
     it('should hand over every event once, in position order', async () => {
-      const registry = testRegistry();
-      const store = new EventStore(db.sql, registry);
-      const follower = new LogFollower(db.sql, registry, { pollMs: 60_000, batchSize: 7 });
+      const store = new EventStore(db.sql, testRegistry());
+      const follower = new LogFollower(db.sql, { pollMs: 60_000, batchSize: 7 });
       await follower.start();
       const seen: number[] = [];
       follower.subscribe((events) => seen.push(...events.filter((e) => e.streamId.startsWith('follow-many-')).map((e) => e.position)));
