@@ -248,7 +248,6 @@ export class FulfilmentProcessor {
     let startedBy: string | null = null;
     try {
       for (;;) {
-        if (!this.running) return await releaseClaim(sql, claim, this.workerId, this.deps.now());
         // What this process last saw of the saga (its intake, an earlier claim here, or the read a
         // refused command made) is a hint: if another process moved it since, the next append is
         // refused and the stream read afresh, which is what the cache then holds.
@@ -258,6 +257,9 @@ export class FulfilmentProcessor {
         const work: FulfilmentWork = nextWork(state, now);
         if (work.kind === 'none' || work.kind === 'done') return await this.finished.submit({ claim, now });
         if (work.kind === 'wait') return await releaseClaim(sql, claim, this.workerId, work.until);
+        // Stopping: handed back due now, for whichever process runs next. Checked after the look at
+        // what is due, so a saga waiting on a retry is handed back due when the retry is, not now.
+        if (!this.running) return await releaseClaim(sql, claim, this.workerId, now);
         // Renewed well before it can run out: a step is bounded by its deadline, far below the lease.
         if (Date.now() - leaseRenewedAt > this.leaseMs / 3) {
           if (!(await renewLease(sql, claim, this.workerId, this.leaseMs))) return; // another process has it now
