@@ -33,12 +33,14 @@ export const literalLimit = (db: Queryable, n: number) => {
   return db.unsafe(String(n));
 };
 
+/** The entries of a column list ("a, b AS \"b2\"" gives "a" and "b AS \"b2\""). */
+export const columnNames = (columns: string): string[] => columns.split(',').map((column) => column.trim());
+
 /**
  * A column list ("a, b AS \"b2\"") with each column taken from the table aliased `alias`, for
  * statements that join tables with columns of the same names. Fixed SQL text only, never input.
  */
 export const columnsOf = (alias: string, columns: string): string =>
-  columns
-    .split(',')
-    .map((column) => `${alias}.${column.trim()}`)
+  columnNames(columns)
+    .map((column) => `${alias}.${column}`)
     .join(', ');

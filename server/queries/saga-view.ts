@@ -1,4 +1,4 @@
-import { columnsOf, type Queryable } from '@/db/client';
+import { columnNames, columnsOf, type Queryable } from '@/db/client';
 import type { RecordedEvent } from '../event-store/types';
 import { progressFromRow, SAGA_PROGRESS_COLUMNS, type SagaProgressRow } from '../fulfilment/progress-projection';
 import { foldSagaProgress, type SagaProgress } from '../fulfilment/progress';
@@ -14,7 +14,7 @@ export const sagaAt = (events: readonly RecordedEvent[]): SagaProgress | null =>
 
 /** The summary's columns of order_summaries aliased `s` (saga_progress has columns of the same names). */
 const SUMMARY_COLUMNS_OF_S = columnsOf('s', SUMMARY_COLUMNS);
-const SAGA_COLUMNS = SAGA_PROGRESS_COLUMNS.split(',').map((column) => column.trim()) as (keyof SagaProgressRow)[];
+const SAGA_COLUMNS = columnNames(SAGA_PROGRESS_COLUMNS) as (keyof SagaProgressRow)[];
 /** saga_progress's columns, each prefixed `saga_`, so they come back as plain columns of the row. */
 const SAGA_COLUMNS_OF_P = SAGA_COLUMNS.map((column) => `p.${column} AS saga_${column}`).join(', ');
 
