@@ -54,10 +54,15 @@ const startServer = (databaseUrl: string): Promise<ChildServer> =>
 // parsed, masked client frames, ping answered, close handshake), without `ws`'s stream machinery
 // per message. LIVE_BENCH_CLIENT=ws runs the same subscribers on `ws` instead, to compare.
 
+/** The upgrade's accept key (RFC 6455), in both hand-written peers below: the client checks it, the floor server sends it. */
+const WS_ACCEPT = String.raw`
+const crypto = require('node:crypto');
+const wsAccept = (key) => crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+`;
+
 const LEAN_WS_CLIENT = String.raw`
 const net = require('node:net');
-const crypto = require('node:crypto');
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+${WS_ACCEPT}
 class LeanSocket {
   constructor(url) {
     const u = new URL(url);
@@ -89,7 +94,7 @@ class LeanSocket {
       const end = data.indexOf('\r\n\r\n');
       if (end < 0) { this.pending = data; return; }
       const head = data.toString('latin1', 0, end).toLowerCase();
-      const accept = crypto.createHash('sha1').update(this.key + WS_GUID).digest('base64').toLowerCase();
+      const accept = wsAccept(this.key).toLowerCase();
       if (!head.startsWith('http/1.1 101') || !head.includes('\r\nsec-websocket-accept: ' + accept)) return this.fail('upgrade refused: ' + head.split('\r\n')[0]);
       this.readyState = 1;
       this.emit('open');
@@ -546,8 +551,7 @@ const runCell = async (
 
 const FLOOR_SERVER = String.raw`
 const net = require('node:net');
-const crypto = require('node:crypto');
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+${WS_ACCEPT}
 const frame = (payload) => {
   const n = payload.length;
   const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
@@ -573,7 +577,7 @@ const server = net.createServer((socket) => {
       const key = /sec-websocket-key: *([^\r]+)/i.exec(head.toString('latin1', 0, end));
       if (!key) return socket.destroy();
       upgraded = true;
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' + crypto.createHash('sha1').update(key[1].trim() + WS_GUID).digest('base64') + '\r\n\r\n');
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' + wsAccept(key[1].trim()) + '\r\n\r\n');
       return;
     }
     // The client's first frame is its subscription: answer it as tRPC does, then it gets every tick.
