@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, validOrder, type TestServer } from '../support/test-server';
 
@@ -65,6 +66,27 @@ describe('Commands', () => {
 });
 
 describe('A command body', () => {
+  /** POST with Content-Length, each part its own write on a no-delay socket, 50 ms apart. */
+  const postInParts = (...parts: Buffer[]) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${server.baseUrl}/api/trpc/orders.place`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.concat(parts).length },
+      });
+      request.on('error', reject);
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      void (async () => {
+        for (const [i, part] of parts.entries()) {
+          if (i > 0) await new Promise((r) => setTimeout(r, 50));
+          request.write(part);
+        }
+        request.end();
+      })();
+    });
   const post = (body: string) => fetch(`${server.baseUrl}/api/trpc/orders.place`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   describe('When it is not JSON', () => {
@@ -90,24 +112,13 @@ describe('A command body', () => {
   describe('When it arrives in pieces and holds multi-byte characters', () => {
     it('should be read whole and place the order with the text intact', async () => {
       const order = validOrder({ shippingAddress: { ...address, name: 'Zoë Ångström — 東京' } });
-      const bytes = new TextEncoder().encode(JSON.stringify(order));
-      // Sent as two chunks (chunked encoding) split inside a multi-byte character: the body must be decoded as a whole.
+      const bytes = Buffer.from(JSON.stringify(order));
+      // Written in two parts, split inside a multi-byte character, the second a moment after the
+      // first, so the server gets two reads: the body must be decoded as a whole, not per read.
       const cut = bytes.indexOf(0xc3) + 1;
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(bytes.slice(0, cut));
-          controller.enqueue(bytes.slice(cut));
-          controller.close();
-        },
-      });
-      const response = await fetch(`${server.baseUrl}/api/trpc/orders.place`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        duplex: 'half',
-      } as RequestInit);
+      const response = await postInParts(bytes.subarray(0, cut), bytes.subarray(cut));
       expect(response.status).toBe(200);
-      const { orderId } = ((await response.json()) as { result: { data: { orderId: string } } }).result.data;
+      const { orderId } = (JSON.parse(response.body) as { result: { data: { orderId: string } } }).result.data;
       const { trpc } = server.client();
       const details = await trpc.orders.byId.query({ orderId });
       expect(details?.shippingAddress.name).toBe('Zoë Ångström — 東京');
