@@ -1,6 +1,7 @@
 /**
- * The benchmark harness. `npm run bench` runs every scenario, `npm run bench -- append` one,
- * `--smoke` all of them for about a second each (exit 0 when every scenario ran).
+ * The benchmark harness. `npm run bench` runs every scenario but the diagnostics (append-profile),
+ * `npm run bench -- append` one, `--smoke` all of them for about a second each (exit 0 when
+ * every scenario ran).
  * See docs/benchmarks.md.
  */
 import { scenarios } from './scenarios/index';
@@ -8,7 +9,7 @@ import { runScenarios, UnknownScenarioError } from './lib/runner';
 
 const usage = `Usage: npm run bench -- [scenario ...] [--smoke] [--seconds=N] [--writers=1,4,16] [--events=N] [--list]
 
-  scenario       run only these (default: all): ${scenarios.map((s) => s.name).join(', ')}
+  scenario       run only these (default: all but the diagnostics): ${scenarios.map((s) => s.name + (s.diagnostic ? ' (diagnostic)' : '')).join(', ')}
   --smoke        every cell for a fraction of a second with tiny sizes; writes no JSON
   --seconds=N    measured seconds per cell (default per scenario)
   --writers=a,b  writer counts for scenarios that sweep them
@@ -35,7 +36,7 @@ const main = async (): Promise<number> => {
       console.log(usage);
       return 0;
     } else if (flag === '--list') {
-      for (const s of scenarios) console.log(`${s.name.padEnd(20)} ${s.description}`);
+      for (const s of scenarios) console.log(`${s.name.padEnd(20)} ${s.diagnostic ? '(diagnostic, run by name) ' : ''}${s.description}`);
       return 0;
     } else if (flag === '--seconds' && value && Number(value) > 0) cellSeconds = Number(value);
     else if (flag === '--writers' && value && value.split(',').every((w) => Number.isInteger(Number(w)) && Number(w) > 0)) {

@@ -12,7 +12,7 @@ import type { Scenario, ScenarioResult } from './types';
 export const defaultResultsDir = path.resolve(import.meta.dirname, '../results');
 
 export type RunOptions = {
-  /** Scenario names; all registered ones when empty. */
+  /** Scenario names; when empty, all registered ones (diagnostics only in a smoke run). */
   readonly names?: readonly string[];
   readonly smoke?: boolean;
   readonly cellSeconds?: number;
@@ -37,8 +37,9 @@ export type ScenarioOutcome =
 
 export class UnknownScenarioError extends Error {}
 
-export const selectScenarios = (names: readonly string[] = [], all: readonly Scenario[] = registered): Scenario[] => {
-  if (names.length === 0) return [...all];
+/** The named scenarios; with no names every one, less the diagnostics unless `withDiagnostics`. */
+export const selectScenarios = (names: readonly string[] = [], all: readonly Scenario[] = registered, withDiagnostics = false): Scenario[] => {
+  if (names.length === 0) return all.filter((s) => withDiagnostics || !s.diagnostic);
   return names.map((name) => {
     const found = all.find((s) => s.name === name);
     if (!found) throw new UnknownScenarioError(`Unknown scenario "${name}"; known: ${all.map((s) => s.name).join(', ')}`);
@@ -81,7 +82,7 @@ export const runScenarios = async (options: RunOptions = {}): Promise<ScenarioOu
   const print = options.print ?? ((text: string) => console.log(text));
   const smoke = options.smoke ?? false;
   const resultsDir = options.resultsDir ?? (smoke ? false : defaultResultsDir);
-  const selected = selectScenarios(options.names, options.scenarios);
+  const selected = selectScenarios(options.names, options.scenarios, smoke);
   const outcomes: ScenarioOutcome[] = [];
   hookSignals();
 

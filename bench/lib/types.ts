@@ -29,5 +29,10 @@ export type ScenarioContext = {
 export type Scenario = {
   readonly name: string;
   readonly description: string;
+  /**
+   * A diagnostic that takes one figure apart rather than one of the figures Orderflow is judged
+   * by: run when named and in every smoke run (so it keeps working), left out of a full run.
+   */
+  readonly diagnostic?: true;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 };

@@ -199,6 +199,7 @@ type ProfileCell = ClosedLoopResult & { variant: string; mode: Mode; statementsP
 
 export const appendProfileScenario: Scenario = {
   name: 'append-profile',
+  diagnostic: true,
   description:
     'where a single-event append spends its time: a bare INSERT, our statement piece by piece, EventStore.append, and its transactional path',
   async run(ctx) {
