@@ -126,6 +126,7 @@ export class LiveFeed {
   /** The time between flushes: `flushMs`, or twice the last fan-out when that is longer. */
   private gapMs: number;
   private stopped = false;
+  private releasePrompt: (() => void) | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -155,9 +156,15 @@ export class LiveFeed {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** While it has a listener the follower reads at its prompt pace (see LogFollower). */
   subscribe(listener: LiveFeedListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.releasePrompt ??= this.follower.holdPrompt();
+    return () => {
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      this.releasePrompt?.();
+      this.releasePrompt = undefined;
+    };
   }
 
   private schedule(delayMs?: number): void {

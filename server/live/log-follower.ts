@@ -1,9 +1,10 @@
 import type { Sql } from '@/db/client';
 import { LogEntryReader, type LogEntry } from '../event-store/global-log-reader';
-import { pauseUntilCoalesced } from '../shared/coalesce';
 
 /** The least time between two reads while appends keep coming (they read everything since). */
 export const FOLLOWER_COALESCE_MS = 5;
+/** The same while nobody needs the log at once: no live subscriber here, no query waiting on a position. */
+export const FOLLOWER_IDLE_COALESCE_MS = 100;
 
 export type LogListener = (entries: readonly LogEntry[], position: number) => void;
 
@@ -13,6 +14,12 @@ export type LogListener = (entries: readonly LogEntry[], position: number) => vo
  * It reads every event's coordinates, never a payload: the live channel sends read models, so
  * parsing and validating each payload here would be work nobody uses.
  * Its position is the "reflects" stamp of inline queries: everything up to it is committed.
+ *
+ * It reads at most every `coalesceMs` while someone holds it prompt (`holdPrompt`: the live feed
+ * while it has a subscriber, `waitFor` while it waits), else at most every `idleCoalesceMs`: a
+ * process nobody watches live (a worker, a quiet web process) does not read the log 200 times a
+ * second for nothing. Its position then trails by up to that much, which a stamp may (it is a
+ * lower bound), and the first hold reads at once.
  */
 export class LogFollower {
   private readonly reader: LogEntryReader;
@@ -21,11 +28,19 @@ export class LogFollower {
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
   private dirty = false;
+  private promptHolds = 0;
+  private endPause: (() => void) | undefined;
   position = 0;
 
   constructor(
     private readonly sql: Sql,
-    private readonly options: { pollMs?: number; batchSize?: number; coalesceMs?: number; onError?: (e: unknown) => void } = {},
+    private readonly options: {
+      pollMs?: number;
+      batchSize?: number;
+      coalesceMs?: number;
+      idleCoalesceMs?: number;
+      onError?: (e: unknown) => void;
+    } = {},
   ) {
     this.reader = new LogEntryReader(sql);
   }
@@ -62,8 +77,27 @@ export class LogFollower {
     this.wakeUp?.();
   }
 
+  /** Whether someone holds it prompt now. */
+  get prompt(): boolean {
+    return this.promptHolds > 0;
+  }
+
+  /** Reads at the prompt pace until the returned release is called (once; later calls do nothing). */
+  holdPrompt(): () => void {
+    this.promptHolds++;
+    // A pause begun at the idle pace is cut short: the first hold reads what it already missed.
+    if (this.promptHolds === 1) this.endPause?.();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.promptHolds--;
+    };
+  }
+
   async stop(): Promise<void> {
     this.running = false;
+    this.endPause?.();
     this.wake();
     await this.loopDone;
   }
@@ -72,18 +106,43 @@ export class LogFollower {
   async waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.position >= position) return true;
     return new Promise((resolve) => {
+      const release = this.holdPrompt();
       const timer = setTimeout(() => {
         unsubscribe();
+        release();
         resolve(this.position >= position);
       }, timeoutMs);
       const unsubscribe = this.subscribe((_, reached) => {
         if (reached < position) return;
         clearTimeout(timer);
         unsubscribe();
+        release();
         resolve(true);
       });
       this.wake();
     });
+  }
+
+  /**
+   * Until `coalesceMs` (held prompt) or `idleCoalesceMs` have passed since `since`; a hold taken
+   * meanwhile, or stop, ends an idle pause early and the pace is looked at again.
+   */
+  private async pauseAfter(since: number): Promise<void> {
+    for (;;) {
+      const paceMs = this.prompt
+        ? (this.options.coalesceMs ?? FOLLOWER_COALESCE_MS)
+        : (this.options.idleCoalesceMs ?? FOLLOWER_IDLE_COALESCE_MS);
+      const pause = since + paceMs - performance.now();
+      if (!(pause > 0) || !this.running) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pause);
+        this.endPause = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.endPause = undefined;
+    }
   }
 
   private async loop(): Promise<void> {
@@ -91,7 +150,7 @@ export class LogFollower {
     let handedOverAt: number | undefined;
     while (this.running) {
       if (handedOverAt !== undefined) {
-        await pauseUntilCoalesced(handedOverAt, this.options.coalesceMs ?? FOLLOWER_COALESCE_MS);
+        await this.pauseAfter(handedOverAt);
         handedOverAt = undefined;
         if (!this.running) break;
       }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from '@/server/event-store/event-store';
+import { LiveFeed } from '@/server/live/live-feed';
 import { LogFollower } from '@/server/live/log-follower';
 import { appendOptions, increment, testRegistry } from '../event-store/test-events';
 import { recordingSql } from '../support/statement-recorder';
@@ -21,6 +22,8 @@ describe('Log follower', () => {
       const store = new EventStore(db.sql, testRegistry());
       const { sql, record } = await recordingSql(db.url, 2);
       const follower = new LogFollower(sql, { pollMs: 60_000 });
+      // At its prompt pace (5 ms), which the 50 ms window below is well past.
+      const release = follower.holdPrompt();
       await follower.start();
       try {
         // Its first read, at start, is over once a 30 ms window passes without a read (it polls
@@ -35,6 +38,7 @@ describe('Log follower', () => {
         });
         expect(statements.filter(isLogRead)).toHaveLength(1);
       } finally {
+        release();
         await follower.stop();
         await sql.end();
       }
@@ -45,6 +49,7 @@ describe('Log follower', () => {
     it('should hand over every event once, in position order', async () => {
       const store = new EventStore(db.sql, testRegistry());
       const follower = new LogFollower(db.sql, { pollMs: 60_000, batchSize: 7 });
+      const release = follower.holdPrompt(); // reading while the writers append, as with live subscribers
       await follower.start();
       const seen: number[] = [];
       follower.subscribe((events) => seen.push(...events.filter((e) => e.streamId.startsWith('follow-many-')).map((e) => e.position)));
@@ -65,8 +70,71 @@ describe('Log follower', () => {
         expect(seen).toEqual(all);
         expect(follower.position).toBe(all[all.length - 1]);
       } finally {
+        release();
         await follower.stop();
       }
+    });
+  });
+
+  describe('When nobody holds it prompt', () => {
+    it('should leave a second append for its idle spacing, and read it at once when a hold begins', async () => {
+      const store = new EventStore(db.sql, testRegistry());
+      // An idle spacing far longer than the test: only a hold can bring the second read forward.
+      const follower = new LogFollower(db.sql, { pollMs: 60_000, idleCoalesceMs: 60_000 });
+      await follower.start();
+      try {
+        const first = await store.append('follow-idle', [increment()], appendOptions());
+        follower.wake();
+        await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(first.position);
+
+        const second = await store.append('follow-idle', [increment()], appendOptions({ expectedVersion: 1 }));
+        follower.wake();
+        await sleep(100); // at the prompt pace (5 ms) it would have read it twenty times over
+        expect(follower.position).toBeLessThan(second.position);
+
+        const release = follower.holdPrompt();
+        await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(second.position);
+        release();
+        expect(follower.prompt).toBe(false);
+      } finally {
+        await follower.stop();
+      }
+    });
+
+    it('should read at once for a query waiting on a position', async () => {
+      const store = new EventStore(db.sql, testRegistry());
+      const follower = new LogFollower(db.sql, { pollMs: 60_000, idleCoalesceMs: 60_000 });
+      await follower.start();
+      try {
+        const first = await store.append('follow-wait', [increment()], appendOptions());
+        follower.wake();
+        await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(first.position);
+        const second = await store.append('follow-wait', [increment()], appendOptions({ expectedVersion: 1 }));
+        expect(await follower.waitFor(second.position, 5_000)).toBe(true);
+        expect(follower.prompt).toBe(false);
+      } finally {
+        await follower.stop();
+      }
+    });
+  });
+
+  describe('When the live feed gains and loses subscribers', () => {
+    it('should hold the follower prompt from the first until the last has left', () => {
+      const follower = new LogFollower(db.sql);
+      const feed = new LiveFeed(db.sql, follower);
+      expect(follower.prompt).toBe(false);
+      const leaveA = feed.subscribe(() => {});
+      const leaveB = feed.subscribe(() => {});
+      expect(follower.prompt).toBe(true);
+      leaveA();
+      leaveA();
+      expect(follower.prompt).toBe(true);
+      leaveB();
+      expect(follower.prompt).toBe(false);
+      const leaveC = feed.subscribe(() => {});
+      expect(follower.prompt).toBe(true);
+      leaveC();
+      expect(follower.prompt).toBe(false);
     });
   });
 });
