@@ -77,17 +77,25 @@ describe('Log follower', () => {
   });
 
   describe('When nobody holds it prompt', () => {
-    it('should leave a second append for its idle spacing, and read it at once when a hold begins', async () => {
+    /**
+     * A follower whose idle spacing is far longer than the test (only a hold can bring a read
+     * forward), which has read one event of `streamId` and just paused; `next` appends another.
+     */
+    const idleAfterOneRead = async (streamId: string) => {
       const store = new EventStore(db.sql, testRegistry());
-      // An idle spacing far longer than the test: only a hold can bring the second read forward.
       const follower = new LogFollower(db.sql, { pollMs: 60_000, idleCoalesceMs: 60_000 });
       await follower.start();
-      try {
-        const first = await store.append('follow-idle', [increment()], appendOptions());
-        follower.wake();
-        await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(first.position);
+      const first = await store.append(streamId, [increment()], appendOptions());
+      follower.wake();
+      await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(first.position);
+      const next = () => store.append(streamId, [increment()], appendOptions({ expectedVersion: 1 }));
+      return { follower, next };
+    };
 
-        const second = await store.append('follow-idle', [increment()], appendOptions({ expectedVersion: 1 }));
+    it('should leave a second append for its idle spacing, and read it at once when a hold begins', async () => {
+      const { follower, next } = await idleAfterOneRead('follow-idle');
+      try {
+        const second = await next();
         follower.wake();
         await sleep(100); // at the prompt pace (5 ms) it would have read it twenty times over
         expect(follower.position).toBeLessThan(second.position);
@@ -102,14 +110,9 @@ describe('Log follower', () => {
     });
 
     it('should read at once for a query waiting on a position', async () => {
-      const store = new EventStore(db.sql, testRegistry());
-      const follower = new LogFollower(db.sql, { pollMs: 60_000, idleCoalesceMs: 60_000 });
-      await follower.start();
+      const { follower, next } = await idleAfterOneRead('follow-wait');
       try {
-        const first = await store.append('follow-wait', [increment()], appendOptions());
-        follower.wake();
-        await expect.poll(() => follower.position, { timeout: 5_000 }).toBeGreaterThanOrEqual(first.position);
-        const second = await store.append('follow-wait', [increment()], appendOptions({ expectedVersion: 1 }));
+        const second = await next();
         expect(await follower.waitFor(second.position, 5_000)).toBe(true);
         expect(follower.prompt).toBe(false);
       } finally {
