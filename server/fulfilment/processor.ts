@@ -17,6 +17,7 @@ import { executeWithTimeout, type StepExecutorDeps } from './step-executor';
 import { fulfilmentStreamId } from './stream';
 import { pauseUntilCoalesced } from '../shared/coalesce';
 import { GroupQueue, type Queued } from '../shared/group-queue';
+import { WakeableSleep } from '../shared/wakeable-sleep';
 import { claimDueSagas, finishClaim, finishClaims, nextClaimableAt, releaseClaim, renewLease, type Claim } from './work-queue';
 
 export type FulfilmentOptions = {
@@ -77,7 +78,8 @@ export class FulfilmentProcessor {
   private readonly finished: GroupQueue<{ claim: Claim; now: string }, void>;
   private running = false;
   private dirty = false;
-  private wakeUp: (() => void) | undefined;
+  /** Between looks: until `pollMs` pass or `wake` (an append here, a NOTIFY from elsewhere, a saga handed back). */
+  private readonly sleeper = new WakeableSleep();
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
@@ -130,7 +132,7 @@ export class FulfilmentProcessor {
   wake(types?: ReadonlySet<string>): void {
     if (types && !intakeEventTypes.some((type) => types.has(type))) return;
     this.dirty = true;
-    this.wakeUp?.();
+    this.sleeper.wake();
   }
 
   private async loop(): Promise<void> {
@@ -166,23 +168,10 @@ export class FulfilmentProcessor {
       if (this.dirty) {
         await pauseUntilCoalesced(startedAt, this.coalesceMs);
       } else {
-        await this.sleep(waitMs);
+        await this.sleeper.sleep(waitMs);
       }
     }
     await Promise.allSettled(this.active.values());
-  }
-
-  /** Until `ms` pass or `wake` is called (an append here, a NOTIFY from elsewhere, a saga handed back). */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
   }
 
   private spawn(claim: Claim): void {

@@ -1,5 +1,6 @@
 import type { Sql } from '@/db/client';
 import { LogEntryReader, type LogEntry } from '../event-store/global-log-reader';
+import { WakeableSleep } from '../shared/wakeable-sleep';
 
 /** The least time between two reads while appends keep coming (they read everything since). */
 export const FOLLOWER_COALESCE_MS = 5;
@@ -26,10 +27,12 @@ export class LogFollower {
   private readonly listeners = new Set<LogListener>();
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | undefined;
+  /** Its wait for something new, ended by `wake`. */
+  private readonly idle = new WakeableSleep();
+  /** Its pause between two reads, ended early only by a first hold or stop. */
+  private readonly pause = new WakeableSleep();
   private dirty = false;
   private promptHolds = 0;
-  private endPause: (() => void) | undefined;
   position = 0;
 
   constructor(
@@ -74,7 +77,7 @@ export class LogFollower {
 
   wake(): void {
     this.dirty = true;
-    this.wakeUp?.();
+    this.idle.wake();
   }
 
   /** Whether someone holds it prompt now. */
@@ -86,7 +89,7 @@ export class LogFollower {
   holdPrompt(): () => void {
     this.promptHolds++;
     // A pause begun at the idle pace is cut short: the first hold reads what it already missed.
-    if (this.promptHolds === 1) this.endPause?.();
+    if (this.promptHolds === 1) this.pause.wake();
     let held = true;
     return () => {
       if (!held) return;
@@ -97,7 +100,7 @@ export class LogFollower {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.endPause?.();
+    this.pause.wake();
     this.wake();
     await this.loopDone;
   }
@@ -134,14 +137,7 @@ export class LogFollower {
         : (this.options.idleCoalesceMs ?? FOLLOWER_IDLE_COALESCE_MS);
       const pause = since + paceMs - performance.now();
       if (!(pause > 0) || !this.running) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pause);
-        this.endPause = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.endPause = undefined;
+      await this.pause.sleep(pause);
     }
   }
 
@@ -173,14 +169,7 @@ export class LogFollower {
         this.options.onError?.(error);
       }
       if (this.dirty || !this.running) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          this.wakeUp = undefined;
-          resolve();
-        };
-      });
+      await this.idle.sleep(waitMs);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { EventRegistry } from '../event-store/event-registry';
 import { GlobalLogReader, type LogBatch } from '../event-store/global-log-reader';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import { pauseUntilCoalesced } from '../shared/coalesce';
+import { WakeableSleep } from '../shared/wakeable-sleep';
 import type { Projection } from './projection';
 
 type Checkpoint = { position: number; status: string; rebuild_target: number | null };
@@ -44,7 +45,7 @@ export class ProjectionDaemon {
   /** Rebuilds requested here: a dormant projection's step that overlapped one goes again at once. */
   private rebuildRequests = 0;
   private nudged = false;
-  private nudge: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
   private readonly readers = new Map<string, GlobalLogReader>();
   /** One reader per group leader for shared reads (a reader remembers the hole it waits on). */
   private readonly sharedReaders = new Map<string, GlobalLogReader>();
@@ -133,20 +134,12 @@ export class ProjectionDaemon {
   /** The schedule changed: the loop looks again. */
   private poke(): void {
     this.nudged = true;
-    this.nudge?.();
+    this.sleeper.wake();
   }
 
   private sleepUntil(at: number): Promise<void> {
     if (this.nudged) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.nudge = undefined;
-        resolve();
-      };
-      const timer = at === Infinity ? undefined : setTimeout(done, at - performance.now());
-      this.nudge = done;
-    });
+    return this.sleeper.sleep(at - performance.now());
   }
 
   /** Starts the steps that are due, never waiting for one to finish: a long batch holds no other back. */
