@@ -425,6 +425,35 @@ class SubscriberPool {
   }
 }
 
+/**
+ * A cell's deliveries and CPU from what the subscribers' worker counted: `expected` deliveries of
+ * `ordersSent` orders to `subscribers`, CPU per core-µs over `wallSeconds` (the cell's own clock).
+ */
+const deliveryFigures = (
+  cell: { subscribers: number; ordersSent: number; expected: number; wallSeconds: number },
+  result: WorkerResult,
+  cellCpu: ReturnType<CellCpu['finish']>,
+): DeliveryFigures => {
+  const perCoreUs = cell.wallSeconds * 1e6;
+  const total = cell.ordersSent;
+  return {
+    subscribers: cell.subscribers,
+    ordersSent: total,
+    expected: cell.expected,
+    delivered: result.delivered,
+    frames: result.frames,
+    bytes: result.bytes,
+    missing: cell.expected - result.delivered,
+    duplicates: result.duplicates,
+    latency: summarize(result.latencies),
+    serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
+    benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
+    serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
+    benchUsPerMessage: cellCpu ? (cellCpu.nodeUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
+    ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
+  };
+};
+
 /** Open loop: every 5 ms tick sends whatever is due by the clock, so a late timer catches up. Returns the seconds it took. */
 const sendOpenLoop = async (total: number, ratePerSec: number, send: (i: number) => void): Promise<number> => {
   const start = performance.now();
@@ -500,38 +529,24 @@ const runCell = async (
     const result = await pool.finish();
     if (commandErrors > 0) log(`${commandErrors} orders.place failed; first: ${firstCommandError}`);
 
-    const perCoreUs = wallSeconds * 1e6;
     return {
-      subscribers: options.subscribers,
+      ...deliveryFigures({ subscribers: options.subscribers, ordersSent: total, expected, wallSeconds }, result, cellCpu),
       seconds: options.seconds,
-      ordersSent: total,
       ordersAccepted: accepted,
       commandErrors,
       unanswered,
       achievedRate: total / sendSeconds,
-      expected,
-      delivered: result.delivered,
-      frames: result.frames,
-      bytes: result.bytes,
-      missing: expected - result.delivered,
-      duplicates: result.duplicates,
       closes: result.closes,
       errors: result.errors,
       drainedMs,
-      latency: summarize(result.latencies),
       afterPlacedAt: summarize(result.afterServer),
       command: summarize(commandLatencies),
       rssIdleMiB: rssIdle,
       rssConnectedMiB: rssConnected,
       rssPeakMiB: rssPeak,
-      serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
-      benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
-      postgresCpuPct: cellCpu?.postgresUsPerOp !== undefined ? ((cellCpu.postgresUsPerOp * total) / perCoreUs) * 100 : undefined,
+      postgresCpuPct: cellCpu?.postgresUsPerOp !== undefined ? ((cellCpu.postgresUsPerOp * total) / (wallSeconds * 1e6)) * 100 : undefined,
       serverUsPerOrder: cellCpu?.childUsPerOp ?? Number.NaN,
       benchUsPerOrder: cellCpu?.nodeUsPerOp ?? Number.NaN,
-      serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
-      benchUsPerMessage: cellCpu ? (cellCpu.nodeUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
-      ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
     };
   } finally {
     clearInterval(sampler);
@@ -637,25 +652,12 @@ const runFloorCell = async (
       });
       await pool.drain(total * options.subscribers, performance.now() + options.drainMs);
       const cellCpu = cpu.finish(total);
-      const perCoreUs = ((performance.now() - startedAt) / 1000) * 1e6;
+      const wallSeconds = (performance.now() - startedAt) / 1000;
       const result = await pool.finish();
       return {
-        subscribers: options.subscribers,
+        ...deliveryFigures({ subscribers: options.subscribers, ordersSent: total, expected: total * options.subscribers, wallSeconds }, result, cellCpu),
         flushMs: options.flushMs,
         changeBytes: options.changeBytes,
-        ordersSent: total,
-        expected: total * options.subscribers,
-        delivered: result.delivered,
-        frames: result.frames,
-        bytes: result.bytes,
-        missing: total * options.subscribers - result.delivered,
-        duplicates: result.duplicates,
-        latency: summarize(result.latencies),
-        serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
-        benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
-        serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
-        benchUsPerMessage: cellCpu ? (cellCpu.nodeUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
-        ...(cellCpu ? { cpu: { backgroundPct: cellCpu.backgroundPct } } : {}),
       };
     } finally {
       await pool.terminate();
