@@ -121,6 +121,9 @@ export const sagaEvents = async (app: Orderflow, orderId: string) => (await app.
 
 export { ParticipantControl, type ParticipantMethod } from './participant-control';
 
+/** The events that end a saga (one of them, exactly once, per finished saga). */
+export const sagaFinalEventTypes = ['FulfilmentCompleted', 'FulfilmentCompensated', 'FulfilmentFailed'];
+
 export type WorkerProcess = { id: string; kill: () => Promise<void>; holdSagas: (timeoutMs?: number) => Promise<string> };
 
 /** A separate app process running only the background workers (saga-worker-process.ts). */
@@ -166,7 +169,7 @@ export const expectEveryEffectOnce = async (sql: Sql, orderIds: readonly string[
   const finals = await sql<{ correlation_id: string; order_final: number; saga_final: number }[]>`
     SELECT correlation_id,
            count(*) FILTER (WHERE type IN ('OrderConfirmed', 'OrderCancelled'))::int AS order_final,
-           count(*) FILTER (WHERE type IN ('FulfilmentCompleted', 'FulfilmentCompensated', 'FulfilmentFailed'))::int AS saga_final
+           count(*) FILTER (WHERE type = ANY(${sagaFinalEventTypes}::text[]))::int AS saga_final
     FROM events WHERE correlation_id = ANY(${ids}::text[]) GROUP BY correlation_id`;
   expect(finals).toHaveLength(ids.length);
   expect(finals.filter((r) => r.order_final !== 1 || r.saga_final !== 1)).toEqual([]);

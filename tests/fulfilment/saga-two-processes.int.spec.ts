@@ -8,6 +8,7 @@ import {
   finishedCount,
   ledger,
   placeTestOrder,
+  sagaFinalEventTypes,
   setAllFaults,
   startSagaApp,
   startWorkerProcess,
@@ -67,7 +68,7 @@ describe('Fulfilment saga', () => {
         SELECT w.order_id FROM saga_work w
         WHERE w.locked_by = 'pair-A' AND w.locked_until > now()
           AND NOT EXISTS (SELECT 1 FROM events e WHERE e.correlation_id = w.order_id
-                          AND e.type IN ('FulfilmentCompleted', 'FulfilmentCompensated', 'FulfilmentFailed'))`).map((r) => r.order_id);
+                          AND e.type = ANY(${sagaFinalEventTypes}::text[]))`).map((r) => r.order_id);
       expect(orphaned).toContain(heldByA);
 
       const outcomes = await waitForSagas(app.sql, orderIds, 90_000);
