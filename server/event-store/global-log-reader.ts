@@ -1,3 +1,4 @@
+import type { PendingQuery, Row as PgRow } from 'postgres';
 import type { Queryable, Sql } from '@/db/client';
 import { literalLimit } from '@/db/client';
 import type { EventRegistry } from './event-registry';
@@ -59,15 +60,23 @@ export class LogEntryReader {
 
   /** Every event's coordinates after `after`, up to the first hole that may still fill (no payload is read). */
   async readEntries(db: Queryable, after: number, limit = 500): Promise<LogBatch<LogEntry>> {
-    const rows = await db<EntryRow[]>`
+    const rows = await this.window<EntryRow>(db, db.unsafe(LOG_ENTRY_COLUMNS), after, limit);
+    return this.scan(rows, after, (row) => toLogEntry(row as LogEntryRow));
+  }
+
+  /**
+   * `columns` of up to `limit` events after `after`, in position order, each row with the
+   * snapshot's xmin; one row with no event when there is none (the xmin still comes back).
+   */
+  protected window<R extends object>(db: Queryable, columns: PendingQuery<PgRow[]>, after: number, limit: number): Promise<R[]> {
+    return db<R[]>`
       SELECT s.snapshot_xmin, e.*
       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
       LEFT JOIN LATERAL (
-        SELECT ${db.unsafe(LOG_ENTRY_COLUMNS)}
+        SELECT ${columns}
         FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
       ) e ON true
       ORDER BY e.position`;
-    return this.scan(rows, after, (row) => toLogEntry(row as LogEntryRow));
   }
 
   /** Walks rows in position order up to the first hole that a transaction in flight may still fill. */
@@ -115,16 +124,10 @@ export class GlobalLogReader extends LogEntryReader {
   async read(db: Queryable, after: number, limit = 500, filter?: { types?: readonly string[] }): Promise<LogBatch> {
     // Every position is read (holes must be seen), but payloads only of the wanted types.
     const types = filter?.types ? [...filter.types] : null;
-    const rows = await db<Row[]>`
-      SELECT s.snapshot_xmin, e.*
-      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
-      LEFT JOIN LATERAL (
-        SELECT position, stream_id, version, type, schema_version, recorded_at,
-               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN data END AS data,
-               CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN metadata END AS metadata
-        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
-      ) e ON true
-      ORDER BY e.position`;
+    const columns = db`position, stream_id, version, type, schema_version, recorded_at,
+      CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN data END AS data,
+      CASE WHEN ${types}::text[] IS NULL OR type = ANY(${types}::text[]) THEN metadata END AS metadata`;
+    const rows = await this.window<Row>(db, columns, after, limit);
     const wanted = filter?.types ? new Set(filter.types) : undefined;
     return this.scan(rows, after, (row) => (!wanted || wanted.has(row.type!) ? toRecordedEvent(this.registry, row as StoredEventRow) : undefined));
   }
