@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
@@ -10,6 +10,8 @@ import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
 import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, taggedOrderId, us } from './orderflow-support';
 import { summarize, type LatencySummary } from '../lib/stats';
+import type { FloorServerMessage } from '../lib/fan-out-floor-server';
+import type { SubscribersMessage, SubscribersResult, SubscribersWorkerData } from '../lib/live-subscribers-worker';
 
 /**
  * Time from sending orders.place to every live.changes subscriber receiving that order's change,
@@ -46,276 +48,16 @@ const startServer = (databaseUrl: string): Promise<ChildServer> =>
 
 // ---------------------------------------------------------------------------------------------
 // The subscribers: WebSocket clients speaking tRPC's WebSocket protocol, in a worker thread of
-// their own so the open-loop sender's timers are not held up by 200,000 messages a second.
+// their own (bench/lib/live-subscribers-worker.ts) so the open-loop sender's timers are not held
+// up by 200,000 messages a second.
 //
 // The 1,000 subscribers share the server's two cores, so what each received message costs the
-// bench is taken from the server. By default they are lean clients (LeanSocket below): a real
-// WebSocket over a real TCP socket (HTTP upgrade with the accept key checked, RFC 6455 frames
-// parsed, masked client frames, ping answered, close handshake), without `ws`'s stream machinery
-// per message. LIVE_BENCH_CLIENT=ws runs the same subscribers on `ws` instead, to compare.
-
-/** The upgrade's accept key (RFC 6455), in both hand-written peers below: the client checks it, the floor server sends it. */
-const WS_ACCEPT = String.raw`
-const crypto = require('node:crypto');
-const wsAccept = (key) => crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-`;
-
-const LEAN_WS_CLIENT = String.raw`
-const net = require('node:net');
-${WS_ACCEPT}
-class LeanSocket {
-  constructor(url) {
-    const u = new URL(url);
-    this.handlers = {};
-    this.readyState = 0;
-    this.key = crypto.randomBytes(16).toString('base64');
-    this.pending = null;
-    this.fragments = null;
-    this.closeCode = 1006;
-    this.socket = net.connect(Number(u.port), u.hostname, () => {
-      this.socket.setNoDelay(true);
-      this.socket.write('GET ' + u.pathname + u.search + ' HTTP/1.1\r\nHost: ' + u.host + '\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ' + this.key + '\r\nSec-WebSocket-Version: 13\r\n\r\n');
-    });
-    this.socket.on('data', (chunk) => this.onChunk(chunk));
-    this.socket.on('error', (error) => this.emit('error', error));
-    this.socket.on('close', () => {
-      if (this.readyState === 3) return;
-      this.readyState = 3;
-      this.emit('close', this.closeCode);
-    });
-  }
-  on(name, handler) { this.handlers[name] = handler; return this; }
-  emit(name, a, b) { const handler = this.handlers[name]; if (handler) handler(a, b); }
-  fail(message) { this.emit('error', new Error(message)); this.socket.destroy(); }
-  onChunk(chunk) {
-    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
-    if (this.readyState === 0) {
-      const end = data.indexOf('\r\n\r\n');
-      if (end < 0) { this.pending = data; return; }
-      const head = data.toString('latin1', 0, end).toLowerCase();
-      const accept = wsAccept(this.key).toLowerCase();
-      if (!head.startsWith('http/1.1 101') || !head.includes('\r\nsec-websocket-accept: ' + accept)) return this.fail('upgrade refused: ' + head.split('\r\n')[0]);
-      this.readyState = 1;
-      this.emit('open');
-      data = data.subarray(end + 4);
-    }
-    let at = 0;
-    while (data.length - at >= 2) {
-      const b0 = data[at];
-      const b1 = data[at + 1];
-      if (b1 & 0x80) return this.fail('a server frame must not be masked');
-      if (b0 & 0x70) return this.fail('no extension was negotiated (RSV bits set)');
-      let length = b1 & 0x7f;
-      let header = 2;
-      if (length === 126) {
-        if (data.length - at < 4) break;
-        length = data.readUInt16BE(at + 2);
-        header = 4;
-      } else if (length === 127) {
-        if (data.length - at < 10) break;
-        length = Number(data.readBigUInt64BE(at + 2));
-        header = 10;
-      }
-      if (data.length - at < header + length) break;
-      const payload = data.subarray(at + header, at + header + length);
-      at += header + length;
-      this.onFrame((b0 & 0x80) !== 0, b0 & 0x0f, payload);
-      if (this.readyState !== 1) return;
-    }
-    if (at < data.length) this.pending = data.subarray(at);
-  }
-  onFrame(fin, opcode, payload) {
-    if (opcode === 0x8) {
-      this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-      this.writeFrame(0x8, payload.subarray(0, Math.min(2, payload.length)));
-      this.readyState = 2;
-      this.socket.end();
-      return;
-    }
-    if (opcode === 0x9) return this.writeFrame(0xa, payload);
-    if (opcode === 0xa) return;
-    if (opcode === 0x0) {
-      if (!this.fragments) return this.fail('a continuation frame without a start');
-      this.fragments.push(payload);
-      if (!fin) return;
-      payload = Buffer.concat(this.fragments);
-      opcode = this.fragmentsOpcode;
-      this.fragments = null;
-    } else if (!fin) {
-      this.fragments = [payload];
-      this.fragmentsOpcode = opcode;
-      return;
-    }
-    if (opcode !== 0x1 && opcode !== 0x2) return this.fail('unknown opcode ' + opcode);
-    this.emit('message', payload, opcode === 0x2);
-  }
-  writeFrame(opcode, payload) {
-    const length = payload.length;
-    const header = length < 126 ? 6 : length < 65536 ? 8 : 14;
-    const frame = Buffer.allocUnsafe(header + length);
-    frame[0] = 0x80 | opcode;
-    if (length < 126) frame[1] = 0x80 | length;
-    else if (length < 65536) { frame[1] = 0x80 | 126; frame.writeUInt16BE(length, 2); }
-    else { frame[1] = 0x80 | 127; frame.writeBigUInt64BE(BigInt(length), 2); }
-    const mask = crypto.randomBytes(4);
-    mask.copy(frame, header - 4);
-    for (let i = 0; i < length; i++) frame[header + i] = payload[i] ^ mask[i & 3];
-    this.socket.write(frame);
-  }
-  send(text) { if (this.readyState === 1) this.writeFrame(0x1, Buffer.from(text)); }
-  terminate() { this.readyState = 3; this.socket.destroy(); }
-}
-`;
+// bench is taken from the server. By default they are lean clients (bench/lib/lean-socket.ts), a
+// real WebSocket without `ws`'s stream machinery per message. LIVE_BENCH_CLIENT=ws runs the same
+// subscribers on `ws` instead, to compare.
 
 /** Which client the subscribers run on: LIVE_BENCH_CLIENT=ws, else the lean one. */
 const subscriberClient = (): 'ws' | 'lean' => (process.env.LIVE_BENCH_CLIENT === 'ws' ? 'ws' : 'lean');
-
-const SUBSCRIBERS_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const WebSocket = require(workerData.wsPath);
-${LEAN_WS_CLIENT}
-const { url, subscribers, maxOrders, tagHex } = workerData;
-const sent = new BigInt64Array(workerData.sentAt);
-const received = new Uint8Array(subscribers * maxOrders);
-const perSubscriber = new Uint32Array(subscribers);
-let latencies = new Float64Array(1 << 16);
-let count = 0;
-let afterServer = new Float64Array(1 << 16);
-let afterCount = 0;
-let delivered = 0, duplicates = 0, foreign = 0, started = 0, frames = 0, bytes = 0;
-const pending = [];
-const closes = {};
-const errors = [];
-const sockets = [];
-const KEY = Buffer.from('"orderId":"');
-const STARTED = Buffer.from('"type":"started"');
-const PLACED_AT = Buffer.from('"placedAt":"');
-const { performance } = require('node:perf_hooks');
-const record = (ms) => {
-  if (count === latencies.length) { const grown = new Float64Array(latencies.length * 2); grown.set(latencies); latencies = grown; }
-  latencies[count++] = ms;
-};
-// One message carries every change of a stretch of the log ({ position, changes: [...] }): each
-// order in it is a delivery. A change names its order more than once (the change, its summary),
-// so an order counts once per message; the same order in a later message is a duplicate.
-//
-// Every subscriber gets the same bytes for the same stretch, so a message's content is decoded
-// once: the first socket to get it finds its orders (index, placedAt); every other socket whose
-// message is byte for byte the same (Buffer.equals) reuses that. What is per socket stays per
-// socket: its receipt time, its received bits, its own latencies.
-const decoded = new Map();
-const decode = (data) => {
-  const orders = [];
-  let previous = -1;
-  for (let at = data.indexOf(KEY); at >= 0; at = data.indexOf(KEY, at + KEY.length)) {
-    const id = data.toString('latin1', at + KEY.length, at + KEY.length + 36);
-    if (id.slice(0, 8) !== tagHex) { orders.push(-1, 0); continue; }
-    const index = parseInt(id.slice(24), 16);
-    if (!(index < maxOrders)) { orders.push(-1, 0); continue; }
-    if (index === previous || orders.some((v, i) => i % 2 === 0 && v === index)) continue;
-    previous = index;
-    // The server's clock when it took the command (OrderPlaced.placedAt, ms): the wait after that.
-    const p = data.indexOf(PLACED_AT, at);
-    const placedAt = p >= 0 ? Date.parse(data.toString('latin1', p + PLACED_AT.length, p + PLACED_AT.length + 24)) : Number.NaN;
-    orders.push(index, placedAt);
-  }
-  return orders;
-};
-const TRACKED = Buffer.from('"id":"');
-const contentOf = (data) => {
-  // The message's tracked id (its last log position) names it; the bytes must match too.
-  const at = data.indexOf(TRACKED);
-  const key = at < 0 ? '' : data.toString('latin1', at, Math.min(data.length, at + 32)) + ':' + data.length;
-  const known = decoded.get(key);
-  if (known && known.data.equals(data)) return known.orders;
-  const orders = decode(data);
-  if (key) {
-    decoded.set(key, { data, orders });
-    if (decoded.size > 256) decoded.delete(decoded.keys().next().value);
-  }
-  return orders;
-};
-const onData = (sub, data, isBinary) => {
-  const t = process.hrtime.bigint() / 1000n;
-  if (!isBinary && data.length === 4 && data.toString() === 'PING') { sockets[sub].send('PONG'); return; }
-  if (data.indexOf(KEY) < 0) {
-    if (data.indexOf(STARTED) < 0 && errors.length < 5) errors.push(data.toString().slice(0, 300));
-    return;
-  }
-  frames++;
-  bytes += data.length;
-  const now = performance.timeOrigin + performance.now();
-  const orders = contentOf(data);
-  for (let i = 0; i < orders.length; i += 2) {
-    const index = orders[i];
-    if (index < 0) { foreign++; continue; }
-    const slot = sub * maxOrders + index;
-    if (received[slot]) { duplicates++; continue; }
-    received[slot] = 1;
-    delivered++;
-    perSubscriber[sub]++;
-    const s = Atomics.load(sent, index);
-    if (s === 0n) pending.push(index, t);
-    else record(Number(t - s) / 1000);
-    const placedAt = orders[i + 1];
-    if (!Number.isNaN(placedAt)) {
-      if (afterCount === afterServer.length) { const grown = new Float64Array(afterServer.length * 2); grown.set(afterServer); afterServer = grown; }
-      afterServer[afterCount++] = now - placedAt;
-    }
-  }
-};
-const connect = (sub) => new Promise((resolve, reject) => {
-  const ws = workerData.client === 'ws' ? new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true }) : new LeanSocket(url);
-  sockets[sub] = ws;
-  let ready = false;
-  ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'live.changes', input: {} } })));
-  ws.on('message', (data, isBinary) => {
-    if (!ready && data.indexOf(STARTED) >= 0) { ready = true; started++; resolve(); return; }
-    onData(sub, data, isBinary);
-  });
-  ws.on('close', (code) => { closes[code] = (closes[code] || 0) + 1; if (!ready) reject(new Error('closed before it started: ' + code)); });
-  ws.on('error', (error) => { if (errors.length < 5) errors.push(String(error)); if (!ready) reject(error); });
-});
-(async () => {
-  let next = 0;
-  const opener = async () => { while (next < subscribers) await connect(next++); };
-  await Promise.all(Array.from({ length: Math.min(32, subscribers) }, opener));
-  parentPort.postMessage({ type: 'ready', started });
-  const progress = setInterval(() => parentPort.postMessage({ type: 'progress', delivered }), 100);
-  parentPort.on('message', (message) => {
-    if (message.type !== 'finish') return;
-    clearInterval(progress);
-    for (let i = 0; i < pending.length; i += 2) {
-      const s = Atomics.load(sent, pending[i]);
-      if (s !== 0n) record(Number(pending[i + 1] - s) / 1000);
-    }
-    let min = Infinity, max = 0, silent = 0;
-    for (const n of perSubscriber) { min = Math.min(min, n); max = Math.max(max, n); if (n === 0) silent++; }
-    const out = latencies.slice(0, count);
-    const after = afterServer.slice(0, afterCount);
-    for (const ws of sockets) ws.terminate();
-    parentPort.postMessage({ type: 'result', latencies: out, afterServer: after, delivered, frames, bytes, duplicates, foreign, closes, errors, min, max, silent }, [out.buffer, after.buffer]);
-  });
-})().catch((error) => parentPort.postMessage({ type: 'failed', error: String(error && error.stack || error), closes, errors }));
-`;
-
-type WorkerResult = {
-  latencies: Float64Array;
-  afterServer: Float64Array;
-  delivered: number;
-  /** WebSocket messages that carried at least one change. */
-  frames: number;
-  /** Their bytes (payloads), over all subscribers. */
-  bytes: number;
-  duplicates: number;
-  foreign: number;
-  closes: Record<string, number>;
-  errors: string[];
-  min: number;
-  max: number;
-  silent: number;
-};
 
 /** What both kinds of cell measure: deliveries to the subscribers, their latency, and CPU. */
 type DeliveryFigures = {
@@ -367,31 +109,29 @@ class SubscriberPool {
   failure: Error | undefined;
   private readonly worker: Worker;
   private readonly ready: Promise<number>;
-  private readonly result: Promise<WorkerResult>;
+  private readonly result: Promise<SubscribersResult>;
 
   constructor(options: { url: string; subscribers: number; maxOrders: number; tag: number }) {
     const sentAt = new SharedArrayBuffer(options.maxOrders * 8);
     this.sent = new BigInt64Array(sentAt);
-    this.worker = new Worker(SUBSCRIBERS_WORKER, {
-      eval: true,
-      workerData: {
-        wsPath: createRequire(import.meta.url).resolve('ws'),
-        client: subscriberClient(),
-        url: options.url,
-        subscribers: options.subscribers,
-        maxOrders: options.maxOrders,
-        tagHex: options.tag.toString(16).padStart(8, '0'),
-        sentAt,
-      },
-    });
+    const workerData: SubscribersWorkerData & { entry: string } = {
+      entry: fileURLToPath(new URL('../lib/live-subscribers-worker.ts', import.meta.url)),
+      client: subscriberClient(),
+      url: options.url,
+      subscribers: options.subscribers,
+      maxOrders: options.maxOrders,
+      tagHex: options.tag.toString(16).padStart(8, '0'),
+      sentAt,
+    };
+    this.worker = new Worker(new URL('../lib/typescript-worker.mjs', import.meta.url), { workerData });
     let onReady: (started: number) => void = () => {};
     this.ready = new Promise<number>((resolve) => (onReady = resolve));
-    this.result = new Promise<WorkerResult>((resolve, reject) => {
-      this.worker.on('message', (message: { type: string } & Record<string, unknown>) => {
-        if (message.type === 'progress') this.delivered = message.delivered as number;
-        else if (message.type === 'ready') onReady(message.started as number);
-        else if (message.type === 'result') resolve(message as unknown as WorkerResult);
-        else if (message.type === 'failed') reject(new Error(`subscribers failed: ${String(message.error)} ${JSON.stringify(message.closes)} ${JSON.stringify(message.errors)}`));
+    this.result = new Promise<SubscribersResult>((resolve, reject) => {
+      this.worker.on('message', (message: SubscribersMessage) => {
+        if (message.type === 'progress') this.delivered = message.delivered;
+        else if (message.type === 'ready') onReady(message.started);
+        else if (message.type === 'result') resolve(message);
+        else reject(new Error(`subscribers failed: ${message.error} ${JSON.stringify(message.closes)} ${JSON.stringify(message.errors)}`));
       });
       this.worker.on('error', reject);
     });
@@ -415,7 +155,7 @@ class SubscriberPool {
     while (this.delivered < expected && performance.now() < deadline && !this.failure) await sleep(50);
   }
 
-  async finish(): Promise<WorkerResult> {
+  async finish(): Promise<SubscribersResult> {
     this.worker.postMessage({ type: 'finish' });
     return this.result;
   }
@@ -431,7 +171,7 @@ class SubscriberPool {
  */
 const deliveryFigures = (
   cell: { subscribers: number; ordersSent: number; expected: number; wallSeconds: number },
-  result: WorkerResult,
+  result: SubscribersResult,
   cellCpu: ReturnType<CellCpu['finish']>,
 ): DeliveryFigures => {
   const perCoreUs = cell.wallSeconds * 1e6;
@@ -557,66 +297,14 @@ const runCell = async (
 
 // ---------------------------------------------------------------------------------------------
 // The fan-out floor: what delivering the same messages costs this machine without Orderflow. A
-// bare WebSocket server (a child process: TCP, the HTTP upgrade, unmasked text frames, nothing
-// else) is handed each order as it is "sent" and, on a fixed timer, writes one frame carrying
+// bare WebSocket server (bench/lib/fan-out-floor-server.ts, a child process: TCP, the HTTP
+// upgrade, unmasked text frames, nothing else) is handed each order as it is "sent" and, on a fixed timer, writes one frame carrying
 // every order since the last tick to every socket, one write each. The subscribers are the same
 // worker and client as above. Its timer is the real cell's measured spacing between messages and
 // its changes are padded to the real cell's bytes per change, so it sends the same number of
 // messages of the same size: the part of the latency and CPU the kernel and the sockets take.
 
-const FLOOR_SERVER = String.raw`
-const net = require('node:net');
-${WS_ACCEPT}
-const frame = (payload) => {
-  const n = payload.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(head + n);
-  out[0] = 0x81;
-  if (n < 126) out[1] = n;
-  else if (n < 65536) { out[1] = 126; out.writeUInt16BE(n, 2); }
-  else { out[1] = 127; out.writeBigUInt64BE(BigInt(n), 2); }
-  payload.copy(out, head);
-  return out;
-};
-const STARTED = frame(Buffer.from('{"id":1,"result":{"type":"started"}}'));
-const live = new Set();
-const server = net.createServer((socket) => {
-  socket.setNoDelay(true);
-  let head = Buffer.alloc(0);
-  let upgraded = false;
-  socket.on('data', (chunk) => {
-    if (!upgraded) {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const key = /sec-websocket-key: *([^\r]+)/i.exec(head.toString('latin1', 0, end));
-      if (!key) return socket.destroy();
-      upgraded = true;
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' + wsAccept(key[1].trim()) + '\r\n\r\n');
-      return;
-    }
-    // The client's first frame is its subscription: answer it as tRPC does, then it gets every tick.
-    if (!live.has(socket)) { live.add(socket); socket.write(STARTED); }
-  });
-  socket.on('close', () => live.delete(socket));
-  socket.on('error', () => {});
-});
-let pending = [];
-let position = 0;
-process.on('message', (message) => {
-  if (message.type === 'orders') { for (const order of message.orders) pending.push(order); return; }
-  if (message.type !== 'start') return;
-  const padding = 'x'.repeat(Math.max(0, message.changeBytes - 160));
-  setInterval(() => {
-    if (pending.length === 0) return;
-    const changes = pending.map(([orderId, placedAt]) => ({ position: ++position, orderId, order: { orderId, placedAt, padding } }));
-    pending = [];
-    const payload = frame(Buffer.from(JSON.stringify({ id: 1, result: { type: 'data', id: String(position), data: { position, changes } } })));
-    for (const socket of live) socket.write(payload);
-  }, message.flushMs);
-});
-server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
-`;
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 type FloorCell = DeliveryFigures & { flushMs: number; changeBytes: number };
 
@@ -625,7 +313,8 @@ const runFloorCell = async (
   log: (line: string) => void,
 ): Promise<FloorCell> => {
   const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
-  const child = spawn(process.execPath, ['-e', FLOOR_SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const script = fileURLToPath(new URL('../lib/fan-out-floor-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repositoryRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (message: { port: number }) => resolve(message.port));
@@ -636,7 +325,7 @@ const runFloorCell = async (
       const ready = await pool.connected();
       await sleep(options.subscribers > 100 ? 1000 : 100);
       log(`floor: ${ready} subscribers connected; a message every ${options.flushMs.toFixed(1)} ms, ${Math.round(options.changeBytes)} bytes per change`);
-      child.send({ type: 'start', flushMs: options.flushMs, changeBytes: options.changeBytes });
+      child.send({ type: 'start', flushMs: options.flushMs, changeBytes: options.changeBytes } satisfies FloorServerMessage);
       const cpu = new CellCpu([child.pid!]);
       const startedAt = performance.now();
       // Orders go to the floor server in one IPC message per tick of the open loop (as commands go out in one tick).
@@ -646,7 +335,7 @@ const runFloorCell = async (
         batch.push([taggedOrderId(options.tag, i), new Date().toISOString()]);
         queueMicrotask(() => {
           if (batch.length === 0) return;
-          child.send({ type: 'orders', orders: batch });
+          child.send({ type: 'orders', orders: batch } satisfies FloorServerMessage);
           batch = [];
         });
       });
@@ -822,7 +511,7 @@ export const liveLatencyScenario: Scenario = {
         ],
       ],
       notes: [
-        `A child process (node -e: TCP, the HTTP upgrade, unmasked text frames; no tRPC, no Postgres) gets each order over IPC when it is "sent" (${s.ratePerSec}/s, open loop, ${s.baselineSeconds} s) and every ${fanOutFloor.flushMs.toFixed(1)} ms (the ${many.subscribers}-subscriber cell's time between two messages to a subscriber) writes one frame with every order since to each socket, one write each.`,
+        `A child process (bench/lib/fan-out-floor-server.ts: TCP, the HTTP upgrade, unmasked text frames; no tRPC, no Postgres) gets each order over IPC when it is "sent" (${s.ratePerSec}/s, open loop, ${s.baselineSeconds} s) and every ${fanOutFloor.flushMs.toFixed(1)} ms (the ${many.subscribers}-subscriber cell's time between two messages to a subscriber) writes one frame with every order since to each socket, one write each.`,
         `Changes are padded to that cell's bytes per delivered change; the subscribers, their client and the latency clock are the same. What is left of the real cell's latency and CPU above this is Orderflow's: commands, Postgres, the follower, the lookup and tRPC's framing.`,
       ],
     });
