@@ -12,12 +12,11 @@ import {
   customerId,
   domainEvents,
   domainTypes,
-  ParticipantControl,
   startSagaApp,
   waitForSaga,
   waitUntil,
-  type ParticipantMethod,
 } from './saga-fixtures';
+import { ParticipantControl, type ParticipantMethod } from './participant-control';
 
 let db: TestDatabase;
 let app: Orderflow;

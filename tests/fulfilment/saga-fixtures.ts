@@ -119,8 +119,6 @@ export const domainTypes = async (app: Orderflow, orderId: string) => (await dom
 
 export const sagaEvents = async (app: Orderflow, orderId: string) => (await app.store.readCorrelated(orderId)).filter(isSagaEvent);
 
-export { ParticipantControl, type ParticipantMethod } from './participant-control';
-
 /** The events that end a saga (one of them, exactly once, per finished saga). */
 export const sagaFinalEventTypes = ['FulfilmentCompleted', 'FulfilmentCompensated', 'FulfilmentFailed'];
 

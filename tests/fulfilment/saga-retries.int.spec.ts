@@ -5,7 +5,8 @@ import { placeOrder } from '@/server/handlers/place-order';
 import type { Orderflow } from '@/server/orderflow';
 import { setFaults } from '@/server/participants/faults';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { addProduct, customerId, domainTypes, ParticipantControl, placeTestOrder, startSagaApp, waitForSaga } from './saga-fixtures';
+import { ParticipantControl } from './participant-control';
+import { addProduct, customerId, domainTypes, placeTestOrder, startSagaApp, waitForSaga } from './saga-fixtures';
 
 let db: TestDatabase;
 let app: Orderflow;

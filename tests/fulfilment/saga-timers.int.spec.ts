@@ -4,7 +4,8 @@ import { sagaProgressFor } from '@/server/fulfilment/queries';
 import { placeOrder } from '@/server/handlers/place-order';
 import type { Orderflow } from '@/server/orderflow';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { addProduct, customerId, domainTypes, ParticipantControl, processorOf, startSagaApp, waitForSaga, waitUntil } from './saga-fixtures';
+import { ParticipantControl } from './participant-control';
+import { addProduct, customerId, domainTypes, processorOf, startSagaApp, waitForSaga, waitUntil } from './saga-fixtures';
 
 let db: TestDatabase;
 const apps: Orderflow[] = [];
