@@ -53,3 +53,11 @@ export const summarize = (samples: ArrayLike<number>): LatencySummary => {
     maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
   };
 };
+
+/** The middle value (the mean of the two middle ones for an even count); NaN when there are none or one is NaN. */
+export const median = (values: readonly number[]): number => {
+  if (values.length === 0 || values.some((v) => Number.isNaN(v))) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
