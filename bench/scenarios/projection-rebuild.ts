@@ -5,7 +5,7 @@ import { EVENT_COLUMNS, type StoredEventRow } from '../../server/event-store/sto
 import { startWorkers } from '../../server/orderflow';
 import { placeOrder } from '../../server/handlers/place-order';
 import { allProjections } from '../../server/projections/all-projections';
-import { ProjectionDaemon } from '../../server/projections/projection-daemon';
+import { DEFAULT_PROJECTION_BATCH_SIZE, ProjectionDaemon } from '../../server/projections/projection-daemon';
 import type { Projection } from '../../server/projections/projection';
 import { createSql } from '../../db/client';
 import { formatRate, formatRatio } from '../lib/format';
@@ -17,7 +17,8 @@ import { addStock, benchOrder, CellCpu, pct, sleep, startApp, withIndexesRebuilt
  * Rebuilds every projection from a log of 1,000,000 events that real sagas would have written,
  * against reading the same log with a plain SELECT (the ceiling of any rebuild).
  */
-const BATCH = 5000;
+/** The daemon's own batch size: what `projections.rebuild` uses in the app. */
+const BATCH = DEFAULT_PROJECTION_BATCH_SIZE;
 /** Template orders run through the real app; the log is made of copies of their events. */
 const TEMPLATE_ORDERS = 6;
 /** Events of one generated order are spread over about this many orders' worth of the log. */
@@ -206,7 +207,7 @@ export const projectionRebuildScenario: Scenario = {
       };
       await run('raw SELECT (ceiling)', () => rawRead(sql));
 
-      const daemon = new ProjectionDaemon(sql, registry, allProjections, { batchSize: BATCH, onError: (e) => ctx.log(`daemon: ${String(e)}`) });
+      const daemon = new ProjectionDaemon(sql, registry, allProjections, { onError: (e) => ctx.log(`daemon: ${String(e)}`) });
       await daemon.ensureCheckpoints();
       for (const projection of allProjections) await run(`rebuild ${projection.name}`, () => rebuild(sql, daemon, projection));
       // Before the shared reads: the five driven by a step loop each, every one reading the log itself.
@@ -258,7 +259,7 @@ export const projectionRebuildScenario: Scenario = {
         notes: [
           'events/s = every event of the log (a rebuild reads every position, payloads only of its types) / wall time from requestRebuild until the projection is handed back.',
           'raw SELECT (the ceiling): SELECT position, stream_id, version, type, schema_version, data, metadata, recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT 5000, keyset, rows parsed by postgres.js (JSON included) and nothing else.',
-          `rebuild: ProjectionDaemon({ batchSize: ${BATCH} }).requestRebuild(name), then step(projection) until it hands back. "all 5, a step loop each": the five rebuilt at once, each by its own step loop (each reads the log itself). "all 5 together": the five rebuilt at once as the daemon's loop does it, rounds of stepAll (one read and decode per batch for all five, each applies in its own transaction). events/s = log events / wall time (${allProjections.length}x that many projection-events).`,
+          `rebuild: ProjectionDaemon with the app's options (batch ${BATCH}, its default).requestRebuild(name), then step(projection) until it hands back. "all 5, a step loop each": the five rebuilt at once, each by its own step loop (each reads the log itself). "all 5 together": the five rebuilt at once as the daemon's loop does it, rounds of stepAll (one read and decode per batch for all five, each applies in its own transaction). events/s = log events / wall time (${allProjections.length}x that many projection-events).`,
           `Log: copies of ${TEMPLATE_ORDERS} orders fulfilled by the real app (faults 0), ${Object.entries(counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}.`,
           'CPU µs per log event over each pass: Node (this process: driver, JSON, zod, projection code) + Postgres.',
         ],

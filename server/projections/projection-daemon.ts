@@ -22,6 +22,15 @@ type SharedBatch = { readonly after: number; readonly batch: LogBatch; readonly 
 const lockKey = (name: string) => `orderflow:projection:${name}`;
 
 /**
+ * Log events per read (and so per transaction of each projection) when a projection is behind: a
+ * rebuild, or a catch-up after downtime; a caught-up projection reads what is new, far fewer. The
+ * read's round trip, each projection's transaction and its checkpoint write are paid per batch:
+ * rebuilding five projections from 300,000 events went at ~30,000 events/s with 1,000 and ~53,000
+ * to 66,000 with 5,000 (2026-12-04, 2-core VM).
+ */
+export const DEFAULT_PROJECTION_BATCH_SIZE = 5000;
+
+/**
  * Feeds async projections from their checkpoints, and inline ones while they are rebuilt.
  * Each batch runs in one transaction with the checkpoint, under a transaction-scoped advisory
  * lock: any number of processes may run a daemon, exactly one applies a given batch.
@@ -80,7 +89,7 @@ export class ProjectionDaemon {
   }
 
   private get batchSize(): number {
-    return this.options.batchSize ?? 1000;
+    return this.options.batchSize ?? DEFAULT_PROJECTION_BATCH_SIZE;
   }
 
   private get coalesceMs(): number {
