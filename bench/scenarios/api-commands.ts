@@ -21,6 +21,7 @@ type Cell = ClosedLoopResult & { variant: Variant; attempts: number; noisy: bool
 const settings = (ctx: ScenarioContext) => ({
   clients: ctx.writers ?? (ctx.smoke ? [1, 8] : [1, 8, 32]),
   warmupMs: ctx.smoke ? 50 : 500,
+  processWarmupMs: ctx.smoke ? 50 : 1500,
   durationMs: (ctx.cellSeconds ?? (ctx.smoke ? 0.1 : 2)) * 1000,
   poolSize: 20,
 });
@@ -29,7 +30,7 @@ export const apiCommandsScenario: Scenario = {
   name: 'api-commands',
   description: 'orders.place over the real HTTP endpoint from 1/8/32 clients vs the in-process handler and a trivial tRPC query',
   async run(ctx) {
-    const { clients, warmupMs, durationMs, poolSize } = settings(ctx);
+    const { clients, warmupMs, processWarmupMs, durationMs, poolSize } = settings(ctx);
     let errors = 0;
     // Workers off: no saga or projection daemon competes with the commands (the live follower runs, as in production).
     const app = await startApp(ctx.url, { poolSize, workers: false, onError: () => errors++ });
@@ -38,18 +39,31 @@ export const apiCommandsScenario: Scenario = {
     let placed = 0;
     try {
       let sequence = 0;
+      const operation = (variant: Variant, http: HttpClient) => async () => {
+        const i = sequence++;
+        if (variant === 'in-process') await placeOrder(app, benchOrder(i));
+        else if (variant === 'http') await http.mutation('orders.place', benchOrder(i));
+        else await http.query('customers.list');
+      };
+      // The process warms up once, on every variant (not measured): with a cell's own 0.5 s alone, the
+      // first cells ran half-compiled code (one client: 1,306-2,009 µs of Node CPU per in-process
+      // command without this, 931 with it).
+      const warmHttp = new HttpClient(server.port, 8);
+      try {
+        for (const variant of VARIANTS) {
+          const warm = await runClosedLoop({ workers: 8, warmupMs: 0, durationMs: processWarmupMs }, operation(variant, warmHttp));
+          if (variant !== 'http-query') placed += warm.totalOps;
+        }
+      } finally {
+        warmHttp.close();
+      }
       for (const c of clients) {
         const http = new HttpClient(server.port, c);
         try {
           for (const variant of VARIANTS) {
             const result = await quietest(
               async () => {
-                const r = await runClosedLoop({ workers: c, warmupMs, durationMs }, async () => {
-                  const i = sequence++;
-                  if (variant === 'in-process') await placeOrder(app, benchOrder(i));
-                  else if (variant === 'http') await http.mutation('orders.place', benchOrder(i));
-                  else await http.query('customers.list');
-                });
+                const r = await runClosedLoop({ workers: c, warmupMs, durationMs }, operation(variant, http));
                 if (variant !== 'http-query') placed += r.totalOps;
                 return r;
               },
@@ -99,7 +113,7 @@ export const apiCommandsScenario: Scenario = {
         }),
         notes: [
           ...VARIANTS.map((v) => `${v}: ${label[v]}`),
-          `Closed loop, ${durationMs / 1000} s measured per cell after ${warmupMs / 1000} s warm-up; one app, pool ${poolSize} (the default DB_POOL_SIZE), workers off (no saga competes), server and clients in this process.`,
+          `Closed loop, ${durationMs / 1000} s measured per cell after ${warmupMs / 1000} s warm-up, and ${processWarmupMs / 1000} s of each variant at 8 clients before the first cell; one app, pool ${poolSize} (the default DB_POOL_SIZE), workers off (no saga competes), server and clients in this process.`,
           ...(noisy.length ? [`NOISY (other processes took >10% of the machine in every attempt): ${noisy.join(', ')}`] : []),
         ],
       },
@@ -123,6 +137,6 @@ export const apiCommandsScenario: Scenario = {
         notes: ['The HTTP client runs in the server process: its CPU (node:http request, JSON) is in the node column of http and query.'],
       },
     ];
-    return { tables, data: { settings: { clients, warmupMs, durationMs, poolSize, workers: false }, cells, placed } };
+    return { tables, data: { settings: { clients, warmupMs, processWarmupMs, durationMs, poolSize, workers: false }, cells, placed } };
   },
 };
