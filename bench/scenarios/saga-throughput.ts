@@ -93,7 +93,15 @@ type SagaCell = {
   cpu?: ReturnType<CellCpu['finish']>;
 };
 
-type PlaceCell = { orders: number; placed: number; seconds: number; ordersPerSec: number; eventsPerSec: number; cpu?: ReturnType<CellCpu['finish']> };
+type PlaceCell = {
+  orders: number;
+  placed: number;
+  seconds: number;
+  ordersPerSec: number;
+  eventsPerSec: number;
+  eventsPerOrder: number;
+  cpu?: ReturnType<CellCpu['finish']>;
+};
 
 /** Order id tags, distinct per run, since every run places its orders into the same database. */
 const tags = (run: number) => ({ sagaWarmup: 0xff00 + run, saga: 0x100 + run, placeWarmup: 0xfe00 + run, place: 0x200 + run });
@@ -183,6 +191,7 @@ const placeCell = async (ctx: ScenarioContext, s: ReturnType<typeof settings>, r
       seconds: placed.seconds,
       ordersPerSec: placed.ids.length / placed.seconds,
       eventsPerSec: written / placed.seconds,
+      eventsPerOrder: written / Math.max(1, placed.ids.length),
       ...(cellCpu ? { cpu: cellCpu } : {}),
     };
   } finally {
@@ -216,24 +225,13 @@ export const sagaThroughputScenario: Scenario = {
       c.cpu?.postgresUsPerOp !== undefined ? c.cpu.nodeUsPerOp + c.cpu.postgresUsPerOp : Number.NaN;
     const mid = <T>(cells: readonly T[], value: (cell: T) => number | undefined) => median(cells.map((c) => value(c) ?? Number.NaN));
     const placeRate = mid(placeRuns, (c) => c.ordersPerSec);
-    const sagaRow = (label: string, cells: readonly SagaCell[]) => [
+    /** A table row of each column's median over these cells (one cell: its own figures). */
+    const row = (label: string, cells: readonly (SagaCell | PlaceCell)[]) => [
       label,
       formatRate(mid(cells, (c) => c.ordersPerSec)),
-      formatRate(mid(cells, (c) => c.steadyOrdersPerSec)),
+      formatRate(mid(cells, (c) => ('steadyOrdersPerSec' in c ? c.steadyOrdersPerSec : Number.NaN))),
       formatRate(mid(cells, (c) => c.eventsPerSec)),
       mid(cells, (c) => c.eventsPerOrder).toFixed(1),
-      mid(cells, (c) => c.seconds).toFixed(1),
-      formatRatio(mid(cells, (c) => c.ordersPerSec) / placeRate),
-      `${us(mid(cells, (c) => c.cpu?.nodeUsPerOp))} + ${us(mid(cells, (c) => c.cpu?.postgresUsPerOp))}`,
-      pct(mid(cells, (c) => c.cpu?.machineBusyPct)),
-      pct(mid(cells, (c) => c.cpu?.backgroundPct)),
-    ];
-    const placeRow = (label: string, cells: readonly PlaceCell[]) => [
-      label,
-      formatRate(mid(cells, (c) => c.ordersPerSec)),
-      'n/a',
-      formatRate(mid(cells, (c) => c.eventsPerSec)),
-      '1.0',
       mid(cells, (c) => c.seconds).toFixed(1),
       formatRatio(mid(cells, (c) => c.ordersPerSec) / placeRate),
       `${us(mid(cells, (c) => c.cpu?.nodeUsPerOp))} + ${us(mid(cells, (c) => c.cpu?.postgresUsPerOp))}`,
@@ -250,10 +248,10 @@ export const sagaThroughputScenario: Scenario = {
         title: `saga-throughput: ${s.orders} orders placed as fast as ${s.placers} callers go, until every saga is final${many ? `; ${s.runs} runs, medians` : ''}`,
         columns: ['cell', 'orders/s', 'steady orders/s', 'events/s', 'events/order', 'seconds', 'ratio', 'CPU µs/order node + pg', 'busy', 'bg'],
         rows: [
-          ...(many ? sagaRuns.map((cell, i) => sagaRow(`sagas on, run ${i + 1}`, [cell])) : []),
-          sagaRow(many ? `sagas on (to final), median` : 'sagas on (to final)', sagaRuns),
-          ...(many ? placeRuns.map((cell, i) => placeRow(`sagas off, run ${i + 1}`, [cell])) : []),
-          placeRow(many ? 'sagas off (placed), median' : 'sagas off (placed)', placeRuns),
+          ...(many ? sagaRuns.map((cell, i) => row(`sagas on, run ${i + 1}`, [cell])) : []),
+          row(many ? 'sagas on (to final), median' : 'sagas on (to final)', sagaRuns),
+          ...(many ? placeRuns.map((cell, i) => row(`sagas off, run ${i + 1}`, [cell])) : []),
+          row(many ? 'sagas off (placed), median' : 'sagas off (placed)', placeRuns),
         ],
         notes: [
           `sagas on: one app (pool ${s.poolSize}, default FulfilmentOptions: concurrency 128, step timeout 2 s), workers started (saga processor and projection daemon), faults all 0, 1,000,000 units of each product in stock; orders placed in-process with placeOrder by ${s.placers} callers, timed from the first placement to the last saga's finished_at.`,
