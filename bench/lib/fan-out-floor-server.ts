@@ -1,4 +1,5 @@
 import { createServer, type Socket } from 'node:net';
+import { FLOOR_SERVER_LISTENING, type FloorServerMessage } from './fan-out-floor-protocol';
 import { wsAccept } from './ws-accept';
 
 /**
@@ -8,10 +9,6 @@ import { wsAccept } from './ws-accept';
  * write each, its changes padded to `changeBytes`: what delivering those messages costs the
  * machine without Orderflow or Postgres.
  */
-
-export type FloorServerMessage =
-  | { type: 'orders'; orders: [orderId: string, placedAt: string][] }
-  | { type: 'start'; flushMs: number; changeBytes: number };
 
 const frame = (payload: Buffer): Buffer => {
   const n = payload.length;
@@ -79,5 +76,5 @@ process.on('message', (message: FloorServerMessage) => {
 
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  if (address && typeof address === 'object') process.send!({ type: 'listening', port: address.port });
+  if (address && typeof address === 'object') console.log(`${FLOOR_SERVER_LISTENING} ${address.port}`);
 });

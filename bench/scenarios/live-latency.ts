@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
-import { startChildServer, type ChildServer } from '../../tests/support/child-server';
+import { startChildProcess, startChildServer, type ChildServer } from '../../tests/support/child-server';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
 import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, taggedOrderId, us } from './orderflow-support';
 import { summarize, type LatencySummary } from '../lib/stats';
-import type { FloorServerMessage } from '../lib/fan-out-floor-server';
+import { FLOOR_SERVER_LISTENING, type FloorServerMessage } from '../lib/fan-out-floor-protocol';
 import type { SubscribersMessage, SubscribersResult, SubscribersWorkerData } from '../lib/live-subscribers-worker';
 
 /**
@@ -304,8 +303,6 @@ const runCell = async (
 // its changes are padded to the real cell's bytes per change, so it sends the same number of
 // messages of the same size: the part of the latency and CPU the kernel and the sockets take.
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-
 type FloorCell = DeliveryFigures & { flushMs: number; changeBytes: number };
 
 const runFloorCell = async (
@@ -313,20 +310,17 @@ const runFloorCell = async (
   log: (line: string) => void,
 ): Promise<FloorCell> => {
   const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
-  const script = fileURLToPath(new URL('../lib/fan-out-floor-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repositoryRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = await startChildProcess('bench/lib/fan-out-floor-server.ts', { readyWhen: FLOOR_SERVER_LISTENING, ipc: true, startTimeoutMs: 60_000 });
+  const send = (message: FloorServerMessage) => child.send(message);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port: number }) => resolve(message.port));
-      child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-    });
+    const port = Number(new RegExp(`${FLOOR_SERVER_LISTENING} (\\d+)`).exec(child.output())![1]);
     const pool = new SubscriberPool({ url: `ws://127.0.0.1:${port}/api/ws`, subscribers: options.subscribers, maxOrders: total, tag: options.tag });
     try {
       const ready = await pool.connected();
       await sleep(options.subscribers > 100 ? 1000 : 100);
       log(`floor: ${ready} subscribers connected; a message every ${options.flushMs.toFixed(1)} ms, ${Math.round(options.changeBytes)} bytes per change`);
-      child.send({ type: 'start', flushMs: options.flushMs, changeBytes: options.changeBytes } satisfies FloorServerMessage);
-      const cpu = new CellCpu([child.pid!]);
+      send({ type: 'start', flushMs: options.flushMs, changeBytes: options.changeBytes });
+      const cpu = new CellCpu([child.pid]);
       const startedAt = performance.now();
       // Orders go to the floor server in one IPC message per tick of the open loop (as commands go out in one tick).
       let batch: [string, string][] = [];
@@ -335,7 +329,7 @@ const runFloorCell = async (
         batch.push([taggedOrderId(options.tag, i), new Date().toISOString()]);
         queueMicrotask(() => {
           if (batch.length === 0) return;
-          child.send({ type: 'orders', orders: batch } satisfies FloorServerMessage);
+          send({ type: 'orders', orders: batch });
           batch = [];
         });
       });
@@ -352,7 +346,7 @@ const runFloorCell = async (
       await pool.terminate();
     }
   } finally {
-    child.kill();
+    await child.kill();
   }
 };
 

@@ -22,6 +22,8 @@ export type ChildProcessHandle = {
   output: () => string;
   /** Signals its process group and waits for it to exit (SIGKILL after 15 s). */
   kill: (signal?: NodeJS.Signals) => Promise<void>;
+  /** A message over its IPC channel (started with `ipc: true`; it reads them with process.on('message')). */
+  send: (message: unknown) => void;
 };
 
 export type ChildProcessOptions = {
@@ -33,6 +35,8 @@ export type ChildProcessOptions = {
   /** What it prints once it is ready; the start fails if it exits before. */
   readyWhen: string;
   startTimeoutMs?: number;
+  /** Open an IPC channel to it (`send`). */
+  ipc?: boolean;
 };
 
 /**
@@ -43,7 +47,7 @@ export const startChildProcess = async (script: string, options: ChildProcessOpt
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])], {
     cwd: root,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
   let output = '';
@@ -87,7 +91,11 @@ export const startChildProcess = async (script: string, options: ChildProcessOpt
     await kill('SIGKILL');
     throw error;
   }
-  return { pid: child.pid!, output: () => output, kill };
+  const send = (message: unknown) => {
+    if (!child.send) throw new Error(`${script} was started without an IPC channel`);
+    child.send(message as Parameters<NonNullable<typeof child.send>>[0]);
+  };
+  return { pid: child.pid!, output: () => output, kill, send };
 };
 
 export type ChildServer = ChildProcessHandle & { port: number; baseUrl: string; wsUrl: string };
