@@ -13,10 +13,9 @@ import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
 import { addStock, benchOrder, CellCpu, pct, sleep, startApp, withIndexesRebuilt, zeroFaults } from './orderflow-support';
 
-/**
- * Rebuilds every projection from a log of 1,000,000 events that real sagas would have written,
- * against reading the same log with a plain SELECT (the ceiling of any rebuild).
- */
+// Rebuilds every projection from a log of 1,000,000 events that real sagas would have written,
+// against reading the same log with a plain SELECT (the ceiling of any rebuild).
+
 /** The daemon's own batch size: what `projections.rebuild` uses in the app. */
 const BATCH = DEFAULT_PROJECTION_BATCH_SIZE;
 /** Template orders run through the real app; the log is made of copies of their events. */
@@ -130,7 +129,7 @@ const timed = async (name: string, events: number, run: () => Promise<number>): 
   return { name, events, seconds, eventsPerSec: events / seconds, batches, ...(cellCpu ? { cpu: cellCpu } : {}) };
 };
 
-/** The ceiling: SELECT … WHERE position > $1 ORDER BY position LIMIT 5000 until the end; rows only. */
+/** The ceiling: SELECT … WHERE position > $1 ORDER BY position LIMIT <BATCH> until the end; rows only. */
 const rawRead = async (sql: Sql): Promise<number> => {
   let after = 0;
   let batches = 0;
@@ -258,7 +257,7 @@ export const projectionRebuildScenario: Scenario = {
         }),
         notes: [
           'events/s = every event of the log (a rebuild reads every position, payloads only of its types) / wall time from requestRebuild until the projection is handed back.',
-          'raw SELECT (the ceiling): SELECT position, stream_id, version, type, schema_version, data, metadata, recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT 5000, keyset, rows parsed by postgres.js (JSON included) and nothing else.',
+          `raw SELECT (the ceiling): SELECT position, stream_id, version, type, schema_version, data, metadata, recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT ${BATCH}, keyset, rows parsed by postgres.js (JSON included) and nothing else.`,
           `rebuild: ProjectionDaemon with the app's options (batch ${BATCH}, its default).requestRebuild(name), then step(projection) until it hands back. "all 5, a step loop each": the five rebuilt at once, each by its own step loop (each reads the log itself). "all 5 together": the five rebuilt at once as the daemon's loop does it, rounds of stepAll (one read and decode per batch for all five, each applies in its own transaction). events/s = log events / wall time (${allProjections.length}x that many projection-events).`,
           `Log: copies of ${TEMPLATE_ORDERS} orders fulfilled by the real app (faults 0), ${Object.entries(counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}.`,
           'CPU µs per log event over each pass: Node (this process: driver, JSON, zod, projection code) + Postgres.',
