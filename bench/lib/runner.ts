@@ -4,7 +4,7 @@ import { scenarios as registered } from '../scenarios/index';
 import postgres from 'postgres';
 import { sampleBackground, trackPostgres } from './cpu';
 import { setQuietBudget } from './load';
-import { createBenchDatabase, startBenchServer } from './database';
+import { createBenchDatabase, startBenchServer, type BenchDatabase } from './database';
 import { renderMarkdownTable, renderTable } from './format';
 import { describeMachine, machineLine, type MachineInfo } from './machine';
 import type { Scenario, ScenarioResult } from './types';
@@ -104,7 +104,15 @@ export const runScenarios = async (options: RunOptions = {}): Promise<ScenarioOu
         : await startBenchServer(() => {});
       stopServer = () => server.stop();
       const database = await createBenchDatabase(server.adminUrl);
-      dropDatabase = () => database.drop();
+      const extra: BenchDatabase[] = [];
+      dropDatabase = async () => {
+        for (const db of [database, ...extra]) await db.drop();
+      };
+      const createDatabase = async () => {
+        const db = await createBenchDatabase(server.adminUrl);
+        extra.push(db);
+        return db.url;
+      };
       const machine = await describeMachine(database.url, server.kind);
       log(machineLine(machine));
       await trackPostgresOf(database.url);
@@ -119,6 +127,7 @@ export const runScenarios = async (options: RunOptions = {}): Promise<ScenarioOu
 
       const result = await scenario.run({
         url: database.url,
+        createDatabase,
         smoke,
         log,
         ...(options.cellSeconds !== undefined ? { cellSeconds: options.cellSeconds } : {}),

@@ -15,6 +15,11 @@ export type ScenarioResult = {
 export type ScenarioContext = {
   /** A fresh database, migrated with runMigrations, that is dropped after the scenario. */
   readonly url: string;
+  /**
+   * Another fresh, migrated database on the same server, dropped with the scenario's: for a cell
+   * whose writes must not become the other cells' work (a baseline's orders, sagas of their own).
+   */
+  readonly createDatabase: () => Promise<string>;
   /** Tiny sizes and sub-second cells: proves the scenario runs, measures nothing. */
   readonly smoke: boolean;
   /** `--seconds=N`: overrides the measured seconds of each cell. */
