@@ -106,7 +106,10 @@ export const runScenarios = async (options: RunOptions = {}): Promise<ScenarioOu
       const database = await createBenchDatabase(server.adminUrl);
       const extra: BenchDatabase[] = [];
       dropDatabase = async () => {
-        for (const db of [database, ...extra]) await db.drop();
+        // Every one is dropped even when another could not be; the first failure is reported.
+        const drops = await Promise.allSettled([database, ...extra].map((db) => db.drop()));
+        const failed = drops.find((drop): drop is PromiseRejectedResult => drop.status === 'rejected');
+        if (failed) throw failed.reason;
       };
       const createDatabase = async () => {
         const db = await createBenchDatabase(server.adminUrl);
