@@ -1,51 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadAggregate } from '@/server/command-handler';
-import type { FulfilmentOptions } from '@/server/fulfilment/processor';
 import { sagaProgressFor } from '@/server/fulfilment/queries';
 import { inventoryDecider } from '@/server/inventory/decider';
 import { inventoryStreamId } from '@/server/inventory/stream';
-import type { Orderflow } from '@/server/orderflow';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import {
-  addProduct,
-  expectEveryEffectOnce,
-  finishedCount,
-  ledger,
-  placeTestOrder,
-  setAllFaults,
-  startSagaApp,
-  startWorkerProcess,
-  waitForSagas,
-  waitUntil,
-  type WorkerProcess,
-} from './saga-fixtures';
+import { expectEveryEffectOnce, finishedCount, ledger, placeTestOrder, useChildWorkerSetup, waitForSagas, waitUntil } from './saga-fixtures';
 
-let db: TestDatabase;
-let app: Orderflow;
-const workers: WorkerProcess[] = [];
-
-/** Short lease so a dead process's sagas are taken over quickly; a little latency so steps overlap the kill. */
-const workerOptions: FulfilmentOptions = {
-  stepTimeoutMs: 1000,
-  leaseMs: 3000,
-  pollMs: 100,
-  concurrency: 4,
-  retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 8, baseDelayMs: 10, maxDelayMs: 50 },
-};
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  // This process only places orders and reads; the sagas run in the child processes.
-  app = await startSagaApp(db.url, {}, { workers: false });
-  await setAllFaults(app.sql, { latencyMs: 25, transientErrorRate: 0 });
-  await addProduct(app, 'SKU-K-1', 1000, 1000);
-  await addProduct(app, 'SKU-K-2', 3000, 5);
-});
-afterAll(async () => {
-  for (const worker of workers) await worker.kill();
-  await app?.close();
-  await db?.drop();
-});
+// The sagas run in child processes with 4 sagas each; a little participant latency so steps overlap the kill.
+const setup = useChildWorkerSetup(25, [
+  ['SKU-K-1', 1000, 1000],
+  ['SKU-K-2', 3000, 5],
+]);
+const concurrency = 4;
 
 type Expectation = 'complete' | 'Payment declined' | 'Carrier cannot ship to XX' | 'complete or out of stock';
 
@@ -65,14 +30,14 @@ const orderPlan = (i: number): { lines: { sku: string; quantity: number }[]; tok
 describe('Fulfilment saga', () => {
   describe('When the process running the sagas is killed (kill -9) and restarted, twice', () => {
     it('should bring every saga to its final state with no effect done twice', async () => {
+      const { app } = setup;
       const plans = Array.from({ length: 40 }, (_, i) => orderPlan(i));
       const orderIds: string[] = [];
       for (const plan of plans) orderIds.push(await placeTestOrder(app, plan));
 
       let interrupted = 0;
       for (const [id, killAfter] of [['crash-A', 8], ['crash-B', 20]] as const) {
-        const worker = await startWorkerProcess(db.url, id, workerOptions);
-        workers.push(worker);
+        const worker = await setup.startWorker(id, concurrency);
         await waitUntil(`${killAfter} finished sagas`, async () => (await finishedCount(app.sql, orderIds)) >= killAfter, 60_000);
         await worker.kill();
         // What it held at the moment it died: sagas in the middle of a step.
@@ -84,7 +49,7 @@ describe('Fulfilment saga', () => {
       expect(await finishedCount(app.sql, orderIds)).toBeLessThan(orderIds.length);
       expect(interrupted).toBeGreaterThan(0);
 
-      workers.push(await startWorkerProcess(db.url, 'crash-C', workerOptions));
+      await setup.startWorker('crash-C', concurrency);
       const outcomes = await waitForSagas(app.sql, orderIds, 90_000);
 
       for (const [i, orderId] of orderIds.entries()) {

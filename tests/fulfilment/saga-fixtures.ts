@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Sql } from '@/db/client';
 import { handleCommand } from '@/server/command-handler';
 import { FulfilmentProcessor, type FulfilmentOptions } from '@/server/fulfilment/processor';
@@ -12,6 +12,7 @@ import { createOrderflow, startWorkers, type Orderflow } from '@/server/orderflo
 import { participantNames, setFaults, type FaultSettings } from '@/server/participants/faults';
 import type { RecordedEvent } from '@/server/event-store/types';
 import { startChildProcess } from '../support/child-server';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -154,6 +155,56 @@ export const startWorkerProcess = async (databaseUrl: string, id: string, fulfil
  * shipment, reservation per sku, exactly one final order event and one final saga event, and
  * per saga one start per (step, attempt) and at most one success per step.
  */
+/** Child workers' options: a short lease and deadlines, so a killed process's sagas are taken over quickly. */
+export const childWorkerOptions = (concurrency: number): FulfilmentOptions => ({
+  stepTimeoutMs: 1000,
+  leaseMs: 3000,
+  pollMs: 100,
+  concurrency,
+  retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 8, baseDelayMs: 10, maxDelayMs: 50 },
+});
+
+export type ChildWorkerSetup = {
+  /** This process's app: it places orders and reads; it runs no saga itself. */
+  readonly app: Orderflow;
+  /** Starts a worker process on the test database with childWorkerOptions(concurrency); killed after all. */
+  startWorker: (id: string, concurrency: number) => Promise<WorkerProcess>;
+};
+
+/**
+ * Registers the spec file's beforeAll and afterAll: a fresh test database, this process's app
+ * without workers, participants answering after `latencyMs` (so steps overlap a kill), the given
+ * products; afterwards every worker process started is killed and the database dropped.
+ */
+export const useChildWorkerSetup = (latencyMs: number, products: readonly (readonly [sku: string, priceCents: number, stock: number])[]): ChildWorkerSetup => {
+  let db: TestDatabase | undefined;
+  let app: Orderflow | undefined;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startSagaApp(db.url, {}, { workers: false });
+    await setAllFaults(app.sql, { latencyMs, transientErrorRate: 0 });
+    for (const [sku, priceCents, stock] of products) await addProduct(app, sku, priceCents, stock);
+  });
+  afterAll(async () => {
+    for (const worker of workers) await worker.kill();
+    await app?.close();
+    await db?.drop();
+  });
+  return {
+    get app() {
+      if (!app) throw new Error('useChildWorkerSetup: the app starts in beforeAll');
+      return app;
+    },
+    startWorker: async (id, concurrency) => {
+      if (!db) throw new Error('useChildWorkerSetup: the database is created in beforeAll');
+      const worker = await startWorkerProcess(db.url, id, childWorkerOptions(concurrency));
+      workers.push(worker);
+      return worker;
+    },
+  };
+};
+
 export const expectEveryEffectOnce = async (sql: Sql, orderIds: readonly string[]) => {
   const ids = [...orderIds];
   const effects = await sql<{ correlation_id: string; stream_id: string; type: string; n: number }[]>`

@@ -1,45 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FulfilmentOptions } from '@/server/fulfilment/processor';
+import { describe, expect, it } from 'vitest';
 import type { Orderflow } from '@/server/orderflow';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import {
-  addProduct,
   expectEveryEffectOnce,
   finishedCount,
   ledger,
   placeTestOrder,
   sagaFinalEventTypes,
-  setAllFaults,
-  startSagaApp,
-  startWorkerProcess,
+  useChildWorkerSetup,
   waitForSagas,
   waitUntil,
-  type WorkerProcess,
 } from './saga-fixtures';
 
-let db: TestDatabase;
-let app: Orderflow;
-const workers: WorkerProcess[] = [];
-
-const workerOptions: FulfilmentOptions = {
-  stepTimeoutMs: 1000,
-  leaseMs: 3000,
-  pollMs: 100,
-  concurrency: 3,
-  retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 8, baseDelayMs: 10, maxDelayMs: 50 },
-};
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startSagaApp(db.url, {}, { workers: false });
-  await setAllFaults(app.sql, { latencyMs: 20, transientErrorRate: 0 });
-  await addProduct(app, 'SKU-P-1', 1500, 1000);
-});
-afterAll(async () => {
-  for (const worker of workers) await worker.kill();
-  await app?.close();
-  await db?.drop();
-});
+// The sagas run in two child processes with 3 sagas each.
+const setup = useChildWorkerSetup(20, [['SKU-P-1', 1500, 1000]]);
+const concurrency = 3;
 
 const stepWorkers = (sql: Orderflow['sql'], orderIds: string[]) =>
   sql<{ correlation_id: string; worker: string }[]>`
@@ -50,8 +24,8 @@ const stepWorkers = (sql: Orderflow['sql'], orderIds: string[]) =>
 describe('Fulfilment saga', () => {
   describe('When two processes run sagas on one database', () => {
     it('should run every step in exactly one of them, and the survivor should finish what the other left', async () => {
-      const [a, b] = await Promise.all([startWorkerProcess(db.url, 'pair-A', workerOptions), startWorkerProcess(db.url, 'pair-B', workerOptions)]);
-      workers.push(a, b);
+      const { app } = setup;
+      const [a, b] = await Promise.all([setup.startWorker('pair-A', concurrency), setup.startWorker('pair-B', concurrency)]);
       const orderIds = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           placeTestOrder(app, { lines: [{ sku: 'SKU-P-1', quantity: 1 + (i % 2) }], token: i % 10 === 4 ? 'tok_declined' : 'tok_visa' }),
