@@ -10,6 +10,7 @@ import {
   ran,
   record,
   resultOf,
+  sale,
   startAttempt,
   started,
   stepFailed,
@@ -29,20 +30,7 @@ describe('Fulfilment saga', () => {
   describe('When an order is placed', () => {
     it('should start the saga with what its steps need', () => {
       given([])
-        .when({
-          type: 'StartFulfilment',
-          data: {
-            orderId,
-            lines: [
-              { sku: 'SKU-A', quantity: 2 },
-              { sku: 'SKU-B', quantity: 1 },
-            ],
-            amountCents: 4499,
-            paymentToken: 'tok_visa',
-            country: 'GB',
-            now: at(0),
-          },
-        })
+        .when({ type: 'StartFulfilment', data: { ...sale, now: at(0) } })
         .then([started()]);
     });
 

@@ -15,20 +15,19 @@ export const at = (second: number): string => new Date(Date.UTC(2025, 2, 1, 10, 
 
 export const policy: RetryPolicy = { maxAttempts: 3, persistentMaxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 8000 };
 
-export const started = (): FulfilmentEvent => ({
-  type: 'FulfilmentStarted',
-  data: {
-    orderId,
-    lines: [
-      { sku: 'SKU-A', quantity: 2 },
-      { sku: 'SKU-B', quantity: 1 },
-    ],
-    amountCents: 4499,
-    paymentToken: 'tok_visa',
-    country: 'GB',
-    startedAt: at(0),
-  },
-});
+/** What the saga of the story's order needs from it: in StartFulfilment and FulfilmentStarted alike. */
+export const sale = {
+  orderId,
+  lines: [
+    { sku: 'SKU-A', quantity: 2 },
+    { sku: 'SKU-B', quantity: 1 },
+  ],
+  amountCents: 4499,
+  paymentToken: 'tok_visa',
+  country: 'GB',
+};
+
+export const started = (): FulfilmentEvent => ({ type: 'FulfilmentStarted', data: { ...sale, startedAt: at(0) } });
 
 export const stepStarted = (step: SagaStep, attempt = 1, second = 1): FulfilmentEvent => ({
   type: 'FulfilmentStepStarted',
