@@ -5,12 +5,14 @@ import { inventoryDecider } from '@/server/inventory/decider';
 import { inventoryStreamId } from '@/server/inventory/stream';
 import { expectEveryEffectOnce, finishedCount, ledger, placeTestOrder, useChildWorkerSetup, waitForSagas, waitUntil } from './saga-fixtures';
 
-// The sagas run in child processes with 4 sagas each; a little participant latency so steps overlap the kill.
-const setup = useChildWorkerSetup(25, [
-  ['SKU-K-1', 1000, 1000],
-  ['SKU-K-2', 3000, 5],
-]);
-const concurrency = 4;
+const setup = useChildWorkerSetup({
+  latencyMs: 25,
+  concurrency: 4,
+  products: [
+    { sku: 'SKU-K-1', priceCents: 1000, stock: 1000 },
+    { sku: 'SKU-K-2', priceCents: 3000, stock: 5 },
+  ],
+});
 
 type Expectation = 'complete' | 'Payment declined' | 'Carrier cannot ship to XX' | 'complete or out of stock';
 
@@ -37,7 +39,7 @@ describe('Fulfilment saga', () => {
 
       let interrupted = 0;
       for (const [id, killAfter] of [['crash-A', 8], ['crash-B', 20]] as const) {
-        const worker = await setup.startWorker(id, concurrency);
+        const worker = await setup.startWorker(id);
         await waitUntil(`${killAfter} finished sagas`, async () => (await finishedCount(app.sql, orderIds)) >= killAfter, 60_000);
         await worker.kill();
         // What it held at the moment it died: sagas in the middle of a step.
@@ -49,7 +51,7 @@ describe('Fulfilment saga', () => {
       expect(await finishedCount(app.sql, orderIds)).toBeLessThan(orderIds.length);
       expect(interrupted).toBeGreaterThan(0);
 
-      await setup.startWorker('crash-C', concurrency);
+      await setup.startWorker('crash-C');
       const outcomes = await waitForSagas(app.sql, orderIds, 90_000);
 
       for (const [i, orderId] of orderIds.entries()) {

@@ -155,36 +155,39 @@ export const startWorkerProcess = async (databaseUrl: string, id: string, fulfil
  * shipment, reservation per sku, exactly one final order event and one final saga event, and
  * per saga one start per (step, attempt) and at most one success per step.
  */
-/** Child workers' options: a short lease and deadlines, so a killed process's sagas are taken over quickly. */
-export const childWorkerOptions = (concurrency: number): FulfilmentOptions => ({
-  stepTimeoutMs: 1000,
-  leaseMs: 3000,
-  pollMs: 100,
-  concurrency,
-  retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 8, baseDelayMs: 10, maxDelayMs: 50 },
-});
-
 export type ChildWorkerSetup = {
   /** This process's app: it places orders and reads; it runs no saga itself. */
   readonly app: Orderflow;
-  /** Starts a worker process on the test database with childWorkerOptions(concurrency); killed after all. */
-  startWorker: (id: string, concurrency: number) => Promise<WorkerProcess>;
+  /** Starts a worker process on the test database; every one is killed after all. */
+  startWorker: (id: string) => Promise<WorkerProcess>;
 };
 
 /**
- * Registers the spec file's beforeAll and afterAll: a fresh test database, this process's app
- * without workers, participants answering after `latencyMs` (so steps overlap a kill), the given
- * products; afterwards every worker process started is killed and the database dropped.
+ * Registers the spec file's beforeAll and afterAll for sagas run by child processes: a fresh test
+ * database, this process's app without workers, participants answering after `latencyMs` (so steps
+ * overlap a kill), the given products. Workers advance `concurrency` sagas each, under a short
+ * lease and deadlines so a killed one's sagas are taken over quickly.
  */
-export const useChildWorkerSetup = (latencyMs: number, products: readonly (readonly [sku: string, priceCents: number, stock: number])[]): ChildWorkerSetup => {
+export const useChildWorkerSetup = (options: {
+  latencyMs: number;
+  concurrency: number;
+  products: readonly { sku: string; priceCents: number; stock: number }[];
+}): ChildWorkerSetup => {
+  const workerOptions: FulfilmentOptions = {
+    stepTimeoutMs: 1000,
+    leaseMs: 3000,
+    pollMs: 100,
+    concurrency: options.concurrency,
+    retryPolicy: { maxAttempts: 3, persistentMaxAttempts: 8, baseDelayMs: 10, maxDelayMs: 50 },
+  };
   let db: TestDatabase | undefined;
   let app: Orderflow | undefined;
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
     db = await createTestDatabase();
     app = await startSagaApp(db.url, {}, { workers: false });
-    await setAllFaults(app.sql, { latencyMs, transientErrorRate: 0 });
-    for (const [sku, priceCents, stock] of products) await addProduct(app, sku, priceCents, stock);
+    await setAllFaults(app.sql, { latencyMs: options.latencyMs, transientErrorRate: 0 });
+    for (const { sku, priceCents, stock } of options.products) await addProduct(app, sku, priceCents, stock);
   });
   afterAll(async () => {
     for (const worker of workers) await worker.kill();
@@ -196,9 +199,9 @@ export const useChildWorkerSetup = (latencyMs: number, products: readonly (reado
       if (!app) throw new Error('useChildWorkerSetup: the app starts in beforeAll');
       return app;
     },
-    startWorker: async (id, concurrency) => {
+    startWorker: async (id) => {
       if (!db) throw new Error('useChildWorkerSetup: the database is created in beforeAll');
-      const worker = await startWorkerProcess(db.url, id, childWorkerOptions(concurrency));
+      const worker = await startWorkerProcess(db.url, id, workerOptions);
       workers.push(worker);
       return worker;
     },

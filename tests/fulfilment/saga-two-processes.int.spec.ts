@@ -11,9 +11,7 @@ import {
   waitUntil,
 } from './saga-fixtures';
 
-// The sagas run in two child processes with 3 sagas each.
-const setup = useChildWorkerSetup(20, [['SKU-P-1', 1500, 1000]]);
-const concurrency = 3;
+const setup = useChildWorkerSetup({ latencyMs: 20, concurrency: 3, products: [{ sku: 'SKU-P-1', priceCents: 1500, stock: 1000 }] });
 
 const stepWorkers = (sql: Orderflow['sql'], orderIds: string[]) =>
   sql<{ correlation_id: string; worker: string }[]>`
@@ -25,7 +23,7 @@ describe('Fulfilment saga', () => {
   describe('When two processes run sagas on one database', () => {
     it('should run every step in exactly one of them, and the survivor should finish what the other left', async () => {
       const { app } = setup;
-      const [a, b] = await Promise.all([setup.startWorker('pair-A', concurrency), setup.startWorker('pair-B', concurrency)]);
+      const [a, b] = await Promise.all([setup.startWorker('pair-A'), setup.startWorker('pair-B')]);
       const orderIds = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           placeTestOrder(app, { lines: [{ sku: 'SKU-P-1', quantity: 1 + (i % 2) }], token: i % 10 === 4 ? 'tok_declined' : 'tok_visa' }),
