@@ -45,28 +45,29 @@ const scannedFromProgress = async (sql: Sql): Promise<SagaMetrics> => {
   };
 };
 
+/** One of each, in turn: a plain order, a declined card, a country the carrier refuses, the short SKU-M-2 (2 units). */
+const ordersOfKind = {
+  plain: { lines: [{ sku: 'SKU-M-1', quantity: 1 }] },
+  declined: { lines: [{ sku: 'SKU-M-1', quantity: 2 }], token: 'tok_declined' },
+  unshippable: { lines: [{ sku: 'SKU-M-1', quantity: 1 }], country: 'XX' },
+  scarce: { lines: [{ sku: 'SKU-M-2', quantity: 1 }] },
+};
+type OrderKind = keyof typeof ordersOfKind;
+const orderKinds = Object.keys(ordersOfKind) as OrderKind[];
+
 describe('Saga metrics', () => {
   describe('When sagas of every outcome ran in two processes', () => {
     let settled: SagaMetrics;
-    /** Each saga's final status, by the kind of order it was. */
-    const outcomes: Record<'plain' | 'declined' | 'unshippable' | 'scarce', string[]> = { plain: [], declined: [], unshippable: [], scarce: [] };
+    const placed: { kind: OrderKind; orderId: string }[] = [];
+    let statuses: Map<string, string>;
 
     // Both tests read what these 24 sagas left, so they run once, before either.
     beforeAll(async () => {
-      const placed: { kind: keyof typeof outcomes; orderId: string }[] = [];
       for (let i = 0; i < 24; i++) {
-        const app = i % 2 === 0 ? first : second;
-        if (i % 4 === 0) placed.push({ kind: 'plain', orderId: await placeTestOrder(app, { lines: [{ sku: 'SKU-M-1', quantity: 1 }] }) });
-        if (i % 4 === 1) {
-          placed.push({ kind: 'declined', orderId: await placeTestOrder(app, { lines: [{ sku: 'SKU-M-1', quantity: 2 }], token: 'tok_declined' }) });
-        }
-        if (i % 4 === 2) {
-          placed.push({ kind: 'unshippable', orderId: await placeTestOrder(app, { lines: [{ sku: 'SKU-M-1', quantity: 1 }], country: 'XX' }) });
-        }
-        if (i % 4 === 3) placed.push({ kind: 'scarce', orderId: await placeTestOrder(app, { lines: [{ sku: 'SKU-M-2', quantity: 1 }] }) });
+        const kind = orderKinds[i % orderKinds.length]!;
+        placed.push({ kind, orderId: await placeTestOrder(i % 2 === 0 ? first : second, ordersOfKind[kind]) });
       }
-      const statuses = await waitForSagas(first.sql, placed.map((p) => p.orderId));
-      for (const { kind, orderId } of placed) outcomes[kind].push(statuses.get(orderId)!);
+      statuses = await waitForSagas(first.sql, placed.map((p) => p.orderId));
       settled = await settledSagaMetrics(first);
     });
 
@@ -77,7 +78,7 @@ describe('Saga metrics', () => {
       expect(settled.completed + settled.compensated + settled.failed).toBe(24);
       // Declined, unshippable, and SKU-M-2 beyond its 2 units turn back: compensated, or failed when
       // a compensation's own retries ran out under the 30% payment faults (a refund, now and then).
-      const completed = (kind: keyof typeof outcomes) => outcomes[kind].filter((status) => status === 'completed').length;
+      const completed = (kind: OrderKind) => placed.filter((p) => p.kind === kind && statuses.get(p.orderId) === 'completed').length;
       expect(completed('declined')).toBe(0);
       expect(completed('unshippable')).toBe(0);
       expect(completed('scarce')).toBeLessThanOrEqual(2);
