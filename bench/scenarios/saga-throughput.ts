@@ -103,7 +103,7 @@ type PlaceCell = {
   cpu?: ReturnType<CellCpu['finish']>;
 };
 
-/** Order id tags, distinct per run, since every run places its orders into the same database. */
+/** Order id tags, distinct per run: the sagas-on runs share one database, the sagas-off runs another. */
 const tags = (run: number) => ({ sagaWarmup: 0xff00 + run, saga: 0x100 + run, placeWarmup: 0xfe00 + run, place: 0x200 + run });
 
 const sagaCell = async (ctx: ScenarioContext, s: ReturnType<typeof settings>, run: number): Promise<SagaCell> => {
