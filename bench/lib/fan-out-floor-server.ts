@@ -28,6 +28,8 @@ const frame = (payload: Buffer): Buffer => {
 };
 
 const STARTED = frame(Buffer.from('{"id":1,"result":{"type":"started"}}'));
+/** The caught-up message Orderflow sends after the (here empty) catch-up. */
+const CAUGHT_UP = frame(Buffer.from('{"id":1,"result":{"type":"data","id":"0","data":{"id":"0","data":{"position":0,"changes":[]}}}}'));
 const live = new Set<Socket>();
 
 const server = createServer((socket) => {
@@ -51,6 +53,7 @@ const server = createServer((socket) => {
     if (!live.has(socket)) {
       live.add(socket);
       socket.write(STARTED);
+      socket.write(CAUGHT_UP);
     }
   });
   socket.on('close', () => live.delete(socket));

@@ -71,6 +71,8 @@ const errors: string[] = [];
 const sockets: Subscriber[] = [];
 const KEY = Buffer.from('"orderId":"');
 const STARTED = Buffer.from('"type":"started"');
+/** The message after the catch-up (none here: they subscribe from now) that says the subscriber is live. */
+const CAUGHT_UP = Buffer.from('"changes":[]');
 const PLACED_AT = Buffer.from('"placedAt":"');
 const TRACKED = Buffer.from('"id":"');
 
@@ -181,10 +183,12 @@ const connect = (sub: number) =>
     let ready = false;
     ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'live.changes', input: {} } })));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!ready && data.indexOf(STARTED) >= 0) {
-        ready = true;
-        started++;
-        resolve();
+      if (!ready) {
+        if (data.indexOf(CAUGHT_UP) >= 0) {
+          ready = true;
+          started++;
+          resolve();
+        } else if (data.indexOf(STARTED) < 0 && errors.length < 5) errors.push(data.toString().slice(0, 300));
         return;
       }
       onData(sub, data, isBinary);

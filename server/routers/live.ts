@@ -22,11 +22,14 @@ export const liveRouter = router({
    * last global position it covers. Listen first, then catch up from the store, then go live; a
    * position already sent is never sent again.
    *
-   * Live messages: the first one is yielded to tRPC like the catch-up; while tRPC encodes it,
-   * `liveEncoder` tells us the subscription's envelope (its request id). From then on each message
-   * is written by the feed's listener straight to the socket, as the same JSON text frame tRPC would
-   * send, one shared Buffer for all subscribers with the same envelope: no promise, generator or
-   * JSON work per subscriber. The generator stays open for the subscription's life (stop, errors).
+   * After the catch-up comes one message with no changes, tracked at the position the subscriber
+   * is live from: it says "caught up" (as EventStoreDB's subscriptions do), and it is the one message
+   * a subscriber costs tRPC's per-subscription machinery. While tRPC encodes it, `liveEncoder` tells
+   * us the subscription's envelope (its request id); from then on each message is written by the
+   * feed's listener straight to the socket, as the same JSON text frame tRPC would send, one shared
+   * Buffer for all subscribers with the same envelope: no promise, generator or JSON work per
+   * subscriber. So that setup happens when a subscriber connects, not in the first fan-out after
+   * a thousand of them did. The generator stays open for the subscription's life (stop, errors).
    */
   changes: publicProcedure
     .input(
@@ -91,27 +94,28 @@ export const liveRouter = router({
           for (const batch of toBatches(page.changes, page.position)) yield tracked(String(batch.position), batch);
           last = page.position;
         }
+        // Caught up: a message with no changes says so, at the position live changes follow from.
+        // Sending it through tRPC tells us the envelope, so every live message can go direct.
         let envelope: Envelope | undefined;
-        for await (const batch of queue.drain(signal)) {
-          const part = fresh(batch);
-          if (!part) continue;
-          if (ws && ws.bufferedAmount > liveLimits.maxSendBufferBytes) throw tooSlow('send buffer full');
-          yield tracked(String(part.position), ws ? attachable(part, (e) => (envelope ??= e)) : part);
-          // tRPC has sent that message (it asks for the next one only after): go direct from here,
-          // first with what queued up meanwhile, in order.
-          if (envelope && ws && !ended) {
-            const target = envelope;
-            for (let next = queue.take(); next !== undefined; next = queue.take()) sendDirect(target, next);
-            if (!ended) direct = (b) => sendDirect(target, b);
-            break;
-          }
-        }
-        if (direct || failure) {
+        const caughtUp: LiveBatch = { position: last, changes: [] };
+        yield tracked(String(last), ws ? attachable(caughtUp, (e) => (envelope ??= e)) : caughtUp);
+        if (envelope && ws && !ended) {
+          const target = envelope;
+          for (let next = queue.take(); next !== undefined; next = queue.take()) sendDirect(target, next);
+          if (!ended) direct = (b) => sendDirect(target, b);
           await new Promise<void>((resolve) => {
             wakeUp = resolve;
             if (ended) resolve();
           });
           if (failure) throw failure;
+          return;
+        }
+        // No WebSocket (or another encoder): every message goes through tRPC.
+        for await (const batch of queue.drain(signal)) {
+          const part = fresh(batch);
+          if (!part) continue;
+          if (ws && ws.bufferedAmount > liveLimits.maxSendBufferBytes) throw tooSlow('send buffer full');
+          yield tracked(String(part.position), part);
         }
       } catch (error) {
         if (error instanceof QueueOverflowError) throw tooSlow(error.message);

@@ -14,18 +14,26 @@ afterAll(() => server.close());
 type Received = { id: string; position: number; orderId: string };
 type Message = { id: string; position: number; changes: number[] };
 
-/** Every change received, flattened (with the id of the message it came in), and the messages. */
+/**
+ * Every change received, flattened (with the id of the message it came in), and the messages with
+ * changes; the caught-up message (no changes) apart. `ready` settles when it came: live from then.
+ */
 const subscribe = (lastEventId?: string, orderId?: string, options: { stopAfterFirst?: boolean } = {}) => {
   const { trpc, close } = server.client();
   const received: Received[] = [];
   const messages: Message[] = [];
-  let started!: () => void;
-  const ready = new Promise<void>((r) => (started = r));
+  const caughtUp: Message[] = [];
+  let live!: () => void;
+  const ready = new Promise<void>((r) => (live = r));
   const sub = trpc.live.changes.subscribe(
     { lastEventId, orderId },
     {
-      onStarted: () => started(),
       onData: (message) => {
+        if (message.data.changes.length === 0) {
+          caughtUp.push({ id: message.id, position: message.data.position, changes: [] });
+          live();
+          return;
+        }
         if (options.stopAfterFirst && messages.length > 0) return;
         messages.push({ id: message.id, position: message.data.position, changes: message.data.changes.map((c) => c.position) });
         for (const change of message.data.changes) received.push({ id: message.id, position: change.position, orderId: change.orderId });
@@ -35,6 +43,7 @@ const subscribe = (lastEventId?: string, orderId?: string, options: { stopAfterF
   return {
     received,
     messages,
+    caughtUp,
     ready,
     stop: () => {
       sub.unsubscribe();
@@ -61,6 +70,33 @@ const burst = async (orderId: string, count: number) => {
 const place = () => placeOrder(server.app, validOrder(), { kind: 'user', id: 'test' });
 
 describe('Live channel', () => {
+  describe('When a subscriber has caught up', () => {
+    it('should say so once, after the catch-up, with no changes and the position it is live from', async () => {
+      const before = await place();
+      const missed = [await place(), await place()];
+      await expect.poll(() => server.app.live.position).toBeGreaterThanOrEqual(missed[1]!.position);
+      const from = server.app.live.position;
+      const sub = subscribe(String(before.position));
+      await sub.ready;
+      expect(sub.received.map((r) => r.position)).toEqual(missed.map((m) => m.position));
+      expect(sub.caughtUp).toHaveLength(1);
+      const [marker] = sub.caughtUp;
+      expect(marker!.position).toBe(from);
+      expect(Number(marker!.id)).toBe(from);
+
+      // Live after it, and a resume from its id repeats nothing.
+      const next = await place();
+      await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBe(3);
+      expect(sub.received[2]!.position).toBe(next.position);
+      expect(sub.caughtUp).toHaveLength(1);
+      sub.stop();
+      const resumed = subscribe(marker!.id);
+      await resumed.ready;
+      await expect.poll(() => resumed.received.map((r) => r.position), { timeout: 10_000 }).toEqual([next.position]);
+      resumed.stop();
+    });
+  });
+
   describe('When a subscriber reconnects with its last id', () => {
     it('should get exactly the 50 changes it missed, in order, with no duplicates', async () => {
       const first = subscribe();
@@ -199,6 +235,44 @@ describe('Live channel', () => {
       await new Promise((r) => setTimeout(r, 100));
       expect(frames.length).toBe(count);
       raw.close();
+    });
+  });
+
+  describe('When a client subscribes over HTTP with server-sent events', () => {
+    it('should get the caught-up message, then each live change as a tracked event', async () => {
+      const controller = new AbortController();
+      const url = `${server.baseUrl}/api/trpc/live.changes?input=${encodeURIComponent('{}')}`;
+      const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const events: { id: string; data: { position: number; changes: { position: number }[] } }[] = [];
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        let text = '';
+        const reader = response.body!.getReader();
+        try {
+          for (let read = await reader.read(); !read.done; read = await reader.read()) {
+            text += decoder.decode(read.value, { stream: true });
+            for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+              const block = text.slice(0, end);
+              text = text.slice(end + 2);
+              const id = /^id: ?(.*)$/m.exec(block)?.[1];
+              const data = /^data: ?(.*)$/m.exec(block)?.[1];
+              if (id !== undefined && data !== undefined) events.push({ id, data: JSON.parse(data) });
+            }
+          }
+        } catch {
+          // aborted at the end of the test
+        }
+      })();
+      await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
+      expect(events[0]!.data.changes).toEqual([]);
+      expect(events[0]!.id).toBe(String(events[0]!.data.position));
+
+      const placed = [await place(), await place()];
+      await expect.poll(() => events.flatMap((e) => e.data.changes.map((c) => c.position)), { timeout: 10_000 }).toEqual(placed.map((p) => p.position));
+      for (const event of events) expect(event.id).toBe(String(event.data.position));
+      controller.abort();
+      await reading;
     });
   });
 
