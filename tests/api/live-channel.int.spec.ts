@@ -239,16 +239,18 @@ describe('Live channel', () => {
   });
 
   describe('When a client subscribes over HTTP with server-sent events', () => {
-    it('should get the caught-up message, then each live change as a tracked event', async () => {
+    type SseEvent = { id: string; data: { position: number; changes: { position: number }[] } };
+    /** The tracked events of an SSE subscription (id and parsed data), as they arrive. */
+    const sse = async (headers: Record<string, string> = {}) => {
       const controller = new AbortController();
       const url = `${server.baseUrl}/api/trpc/live.changes?input=${encodeURIComponent('{}')}`;
-      const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+      const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
       expect(response.headers.get('content-type')).toContain('text/event-stream');
-      const events: { id: string; data: { position: number; changes: { position: number }[] } }[] = [];
+      const events: SseEvent[] = [];
       const reading = (async () => {
         const decoder = new TextDecoder();
-        let text = '';
         const reader = response.body!.getReader();
+        let text = '';
         try {
           for (let read = await reader.read(); !read.done; read = await reader.read()) {
             text += decoder.decode(read.value, { stream: true });
@@ -261,18 +263,42 @@ describe('Live channel', () => {
             }
           }
         } catch {
-          // aborted at the end of the test
+          // aborted by stop()
         }
       })();
-      await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
-      expect(events[0]!.data.changes).toEqual([]);
-      expect(events[0]!.id).toBe(String(events[0]!.data.position));
+      return {
+        events,
+        stop: async () => {
+          controller.abort();
+          await reading;
+        },
+      };
+    };
+    const positionsOf = (events: SseEvent[]) => events.flatMap((e) => e.data.changes.map((c) => c.position));
+
+    it('should get the caught-up message, then each live change as a tracked event', async () => {
+      const sub = await sse();
+      await expect.poll(() => sub.events.length, { timeout: 10_000 }).toBe(1);
+      expect(sub.events[0]!.data.changes).toEqual([]);
+      expect(sub.events[0]!.id).toBe(String(sub.events[0]!.data.position));
 
       const placed = [await place(), await place()];
-      await expect.poll(() => events.flatMap((e) => e.data.changes.map((c) => c.position)), { timeout: 10_000 }).toEqual(placed.map((p) => p.position));
-      for (const event of events) expect(event.id).toBe(String(event.data.position));
-      controller.abort();
-      await reading;
+      await expect.poll(() => positionsOf(sub.events), { timeout: 10_000 }).toEqual(placed.map((p) => p.position));
+      for (const event of sub.events) expect(event.id).toBe(String(event.data.position));
+      await sub.stop();
+    });
+
+    it('should resume from a Last-Event-ID header as an EventSource reconnect sends it', async () => {
+      const first = await sse();
+      await expect.poll(() => first.events.length, { timeout: 10_000 }).toBe(1);
+      await first.stop();
+      const lastId = first.events[0]!.id;
+      const missed = [await place(), await place(), await place()];
+
+      const resumed = await sse({ 'last-event-id': lastId });
+      await expect.poll(() => resumed.events.some((e) => e.data.changes.length === 0), { timeout: 10_000 }).toBe(true);
+      expect(positionsOf(resumed.events)).toEqual(missed.map((m) => m.position));
+      await resumed.stop();
     });
   });
 
