@@ -7,6 +7,7 @@ import { startChildProcess, startChildServer, type ChildServer } from '../../tes
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
+import { gcBetween, GcTrace, type GcCounts } from '../lib/gc-trace';
 import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, taggedOrderId, us } from './orderflow-support';
 import { summarize, type LatencySummary } from '../lib/stats';
 import { FLOOR_SERVER_LISTENING, type FloorServerMessage } from '../lib/fan-out-floor-protocol';
@@ -29,8 +30,10 @@ const settings = (ctx: ScenarioContext) => ({
 // ---------------------------------------------------------------------------------------------
 // The child server: tests/support/child-server.ts's, `node --import tsx scripts/start.ts --no-ui
 // --no-seed` (one process, so its pid is the server's and VmRSS is the server's), workers off: each
-// order then makes exactly one change. It gets the node flags `npm start` runs with (package.json);
-// BENCH_SERVER_NODE_ARGS: extra ones, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+// order then makes exactly one change. It gets the node flags `npm start` runs with (package.json)
+// and --trace-gc, whose lines (a few a second) are counted per cell: a mark-compact of the server
+// shows in the latency tail. BENCH_SERVER_NODE_ARGS: extra ones, e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof" to profile it.
 
 /** The node flags of `npm start` (package.json's start script, between `node` and `--import`). */
 const startScriptNodeFlags = (): string[] => {
@@ -39,11 +42,17 @@ const startScriptNodeFlags = (): string[] => {
   return words[0] === 'node' ? words.slice(1, Math.max(1, words.indexOf('--import'))) : [];
 };
 
-const startServer = (databaseUrl: string): Promise<ChildServer> =>
-  startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
-    nodeArgs: [...startScriptNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+type BenchServer = ChildServer & { gc: GcTrace };
+
+const startServer = async (databaseUrl: string): Promise<BenchServer> => {
+  const gc = new GcTrace();
+  const server = await startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
+    nodeArgs: [...startScriptNodeFlags(), '--trace-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     startTimeoutMs: 60_000,
+    onOutput: gc.feed,
   });
+  return { ...server, gc };
+};
 
 // ---------------------------------------------------------------------------------------------
 // The subscribers: WebSocket clients speaking tRPC's WebSocket protocol, in a worker thread of
@@ -99,6 +108,8 @@ type Cell = DeliveryFigures & {
   /** Server and bench CPU µs per order sent. */
   serverUsPerOrder: number;
   benchUsPerOrder: number;
+  /** The server's garbage collections over the cell (its --trace-gc lines). */
+  gc: GcCounts;
 };
 
 /** The subscribers' worker thread: connects them, counts deliveries, hands over its figures at the end. */
@@ -213,7 +224,7 @@ const sendOpenLoop = async (total: number, ratePerSec: number, send: (i: number)
 };
 
 const runCell = async (
-  server: ChildServer,
+  server: BenchServer,
   options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number },
   log: (line: string) => void,
 ): Promise<Cell> => {
@@ -237,6 +248,7 @@ const runCell = async (
     let firstCommandError: string | undefined;
     const inflight = new Set<Promise<void>>();
     const cpu = new CellCpu([server.pid]);
+    const gcAtStart = server.gc.snapshot();
     const serverTicksStart = performance.now();
     const send = (i: number) => {
       const t0 = performance.now();
@@ -264,6 +276,7 @@ const runCell = async (
     await pool.drain(expected, drainEnd);
     const drainedMs = performance.now() - drainStart;
     const cellCpu = cpu.finish(total);
+    const gc = gcBetween(gcAtStart, server.gc.snapshot());
     const wallSeconds = (performance.now() - serverTicksStart) / 1000;
     const result = await pool.finish();
     if (commandErrors > 0) log(`${commandErrors} orders.place failed; first: ${firstCommandError}`);
@@ -286,6 +299,7 @@ const runCell = async (
       postgresCpuPct: cellCpu?.postgresUsPerOp !== undefined ? ((cellCpu.postgresUsPerOp * total) / (wallSeconds * 1e6)) * 100 : undefined,
       serverUsPerOrder: cellCpu?.childUsPerOp ?? Number.NaN,
       benchUsPerOrder: cellCpu?.nodeUsPerOp ?? Number.NaN,
+      gc,
     };
   } finally {
     clearInterval(sampler);
@@ -408,7 +422,7 @@ export const liveLatencyScenario: Scenario = {
         cells.push(cell);
         ctx.log(
           `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries in ${cell.frames} messages (missing ${cell.missing}, duplicates ${cell.duplicates}), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
-            `max ${formatMs(cell.latency.maxMs)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core; closes ${JSON.stringify(cell.closes)}`,
+            `max ${formatMs(cell.latency.maxMs)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core, ${cell.gc.markCompacts} mark-compacts; closes ${JSON.stringify(cell.closes)}`,
         );
       }
     } finally {
@@ -434,7 +448,7 @@ export const liveLatencyScenario: Scenario = {
     const tables: ResultTable[] = [
       {
         title: `live-latency: orders.place at ${s.ratePerSec}/s (open loop) → each live.changes subscriber has the change; latency ms`,
-        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'µs/msg server/bench', 'bg'],
+        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'µs/msg server/bench', 'server GC', 'bg'],
         rows: cells.map((c) => [
           String(c.subscribers),
           `${c.ordersAccepted}/${c.ordersSent}${c.unanswered ? ` (${c.unanswered} unanswered)` : ''}`,
@@ -449,6 +463,7 @@ export const liveLatencyScenario: Scenario = {
           `${mib(c.rssIdleMiB)} / ${mib(c.rssConnectedMiB)} / ${mib(c.rssPeakMiB)}`,
           `${pct(c.serverCpuPct)} / ${pct(c.benchCpuPct)} / ${pct(c.postgresCpuPct)}`,
           `${c.serverUsPerMessage.toFixed(1)} / ${c.benchUsPerMessage.toFixed(1)}`,
+          `${c.gc.markCompacts} mc (${c.gc.markCompactPauseMs.toFixed(0)} ms), ${c.gc.scavenges} sc (${c.gc.scavengePauseMs.toFixed(0)} ms)`,
           pct(c.cpu?.backgroundPct),
         ]),
         notes: [
@@ -456,6 +471,7 @@ export const liveLatencyScenario: Scenario = {
           'messages: WebSocket messages with changes received over all subscribers, and orders per message (a message carries every change of a short stretch of the log).',
           'after placedAt: from the server taking the command (OrderPlaced.placedAt, its wall clock, ms) to delivery: the append, the log follower and the fan-out, without the HTTP queue in front.',
           'cmd: the orders.place round trip as the sender saw it (queueing in the server included).',
+          'server GC: the server\'s mark-compacts and scavenges over the cell and their main-thread pauses (--trace-gc). A mark-compact also marks on background threads for 100-300 ms of CPU, which two busy cores feel: each one shows as a burst of late deliveries (docs/benchmarks.md).',
           `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,
           `Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: ${subscriberClient() === 'ws' ? 'ws clients' : 'lean WebSocket clients (LeanSocket; LIVE_BENCH_CLIENT=ws for ws)'} in one worker thread of the bench process.`,
           'CPU: % of one core over the cell (server = the child, bench = this process incl. subscribers and sender, pg = the Postgres server); bg = other processes, % of the machine.',

@@ -37,6 +37,8 @@ export type ChildProcessOptions = {
   startTimeoutMs?: number;
   /** Open an IPC channel to it (`send`). */
   ipc?: boolean;
+  /** Everything it prints (stdout and stderr), chunk by chunk as it comes. */
+  onOutput?: (text: string) => void;
 };
 
 /**
@@ -51,7 +53,11 @@ export const startChildProcess = async (script: string, options: ChildProcessOpt
     env: { ...process.env, ...options.env },
   });
   let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-20_000);
+    options.onOutput?.(text);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -100,7 +106,7 @@ export const startChildProcess = async (script: string, options: ChildProcessOpt
 
 export type ChildServer = ChildProcessHandle & { port: number; baseUrl: string; wsUrl: string };
 
-export type ChildServerOptions = Pick<ChildProcessOptions, 'nodeArgs' | 'startTimeoutMs'>;
+export type ChildServerOptions = Pick<ChildProcessOptions, 'nodeArgs' | 'startTimeoutMs' | 'onOutput'>;
 
 /** A second app process (API and WebSocket, no UI) on the same database: `scripts/start.ts`. */
 export const startChildServer = async (

@@ -1,0 +1,58 @@
+/**
+ * The garbage collections a node process reports with `--trace-gc` (one line each), counted from
+ * its output as it comes. Only the main isolate's are counted: the one with the most lines (a
+ * server's worker threads collect too, rarely and small).
+ */
+export type GcCounts = {
+  markCompacts: number;
+  /** Main-thread pause of the mark-compacts, ms (the first figure of `x / y ms`). */
+  markCompactPauseMs: number;
+  scavenges: number;
+  scavengePauseMs: number;
+};
+
+const zero = (): GcCounts => ({ markCompacts: 0, markCompactPauseMs: 0, scavenges: 0, scavengePauseMs: 0 });
+
+// "[6067:0x1d94afc0]    21742 ms: Mark-Compact 66.4 (124.2) -> 41.1 (130.9) MB, 7.61 / 0.05 ms  (+ …"
+const GC_LINE = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: (Mark-Compact|Scavenge)\b.*?MB, ([\d.]+) \/ [\d.]+ ms/;
+
+export class GcTrace {
+  private readonly byIsolate = new Map<string, GcCounts>();
+  private partial = '';
+
+  /** Feed it the process's output, chunk by chunk (`onOutput`). */
+  readonly feed = (text: string): void => {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = GC_LINE.exec(line);
+      if (!match) continue;
+      const [, isolate, kind, pause] = match as unknown as [string, string, string, string];
+      let counts = this.byIsolate.get(isolate);
+      if (!counts) this.byIsolate.set(isolate, (counts = zero()));
+      if (kind === 'Mark-Compact') {
+        counts.markCompacts++;
+        counts.markCompactPauseMs += Number(pause);
+      } else {
+        counts.scavenges++;
+        counts.scavengePauseMs += Number(pause);
+      }
+    }
+  };
+
+  /** The main isolate's counts so far; the difference of two is what happened between them. */
+  snapshot(): GcCounts {
+    let main = zero();
+    for (const counts of this.byIsolate.values()) {
+      if (counts.markCompacts + counts.scavenges > main.markCompacts + main.scavenges) main = counts;
+    }
+    return { ...main };
+  }
+}
+
+export const gcBetween = (before: GcCounts, after: GcCounts): GcCounts => ({
+  markCompacts: after.markCompacts - before.markCompacts,
+  markCompactPauseMs: after.markCompactPauseMs - before.markCompactPauseMs,
+  scavenges: after.scavenges - before.scavenges,
+  scavengePauseMs: after.scavengePauseMs - before.scavengePauseMs,
+});
