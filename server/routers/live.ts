@@ -99,6 +99,8 @@ export const liveRouter = router({
         let envelope: Envelope | undefined;
         const caughtUp: LiveBatch = { position: last, changes: [] };
         yield tracked(String(last), ws ? attachable(caughtUp, (e) => (envelope ??= e)) : caughtUp);
+        // tRPC asks for the next value only once it has sent this one, so nothing written directly
+        // from here can overtake it; what queued up meanwhile goes first, in order.
         if (envelope && ws && !ended) {
           const target = envelope;
           for (let next = queue.take(); next !== undefined; next = queue.take()) sendDirect(target, next);

@@ -150,11 +150,6 @@ export const startWorkerProcess = async (databaseUrl: string, id: string, fulfil
   };
 };
 
-/**
- * Checks from the log that nothing happened twice: per order at most one charge, refund,
- * shipment, reservation per sku, exactly one final order event and one final saga event, and
- * per saga one start per (step, attempt) and at most one success per step.
- */
 export type ChildWorkerSetup = {
   /** This process's app: it places orders and reads; it runs no saga itself. */
   readonly app: Orderflow;
@@ -208,6 +203,11 @@ export const useChildWorkerSetup = (options: {
   };
 };
 
+/**
+ * Checks from the log that nothing happened twice: per order at most one charge, refund,
+ * shipment, reservation per sku, exactly one final order event and one final saga event, and
+ * per saga one start per (step, attempt) and at most one success per step.
+ */
 export const expectEveryEffectOnce = async (sql: Sql, orderIds: readonly string[]) => {
   const ids = [...orderIds];
   const effects = await sql<{ correlation_id: string; stream_id: string; type: string; n: number }[]>`
