@@ -56,3 +56,34 @@ export const gcBetween = (before: GcCounts, after: GcCounts): GcCounts => ({
   scavenges: after.scavenges - before.scavenges,
   scavengePauseMs: after.scavengePauseMs - before.scavengePauseMs,
 });
+
+/** Bytes allocated in and promoted out of the young generation, summed over scavenges. */
+export type Promotion = { scavenges: number; allocatedBytes: number; promotedBytes: number };
+
+// "[6945:0x25037070]       40 ms: pause=0.5 mutator=6.3 gc=s … allocated=4854048 promoted=0 …" (--trace-gc-nvp)
+const NVP_LINE = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: pause=.* gc=(\S+) /;
+const nvpField = (line: string, name: string): number => Number(new RegExp(` ${name}=(\\d+)`).exec(line)?.[1] ?? 0);
+
+/**
+ * The main isolate's scavenges (`--trace-gc-nvp` lines) printed between the line `from` and the
+ * line `to` of a process's output: what a measured stretch allocated and promoted.
+ */
+export const promotionBetween = (output: string, from: string, to: string): Promotion => {
+  const lines = output.split('\n');
+  const start = lines.indexOf(from);
+  const end = lines.indexOf(to, start + 1);
+  if (start === -1 || end === -1) throw new Error(`markers ${from} / ${to} not found in the output`);
+  const byIsolate = new Map<string, string[]>();
+  for (const line of lines.slice(start + 1, end)) {
+    const match = NVP_LINE.exec(line);
+    if (!match || match[2] !== 's') continue;
+    const isolate = match[1]!;
+    byIsolate.set(isolate, [...(byIsolate.get(isolate) ?? []), line]);
+  }
+  const main = [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  return {
+    scavenges: main.length,
+    allocatedBytes: main.reduce((sum, line) => sum + nvpField(line, 'allocated'), 0),
+    promotedBytes: main.reduce((sum, line) => sum + nvpField(line, 'promoted'), 0),
+  };
+};

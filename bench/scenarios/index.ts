@@ -6,6 +6,7 @@ import { liveLatencyScenario } from './live-latency';
 import { sagaThroughputScenario } from './saga-throughput';
 import { projectionRebuildScenario } from './projection-rebuild';
 import { dashboardQueriesScenario } from './dashboard-queries';
+import { gcPromotionScenario } from './gc-promotion';
 
 /**
  * Every scenario `npm run bench` knows, in the order a full run takes them. A scenario is one
@@ -19,4 +20,5 @@ export const scenarios: readonly Scenario[] = [
   sagaThroughputScenario,
   projectionRebuildScenario,
   dashboardQueriesScenario,
+  gcPromotionScenario,
 ];

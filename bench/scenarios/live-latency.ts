@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -49,7 +49,11 @@ const startServer = async (databaseUrl: string): Promise<BenchServer> => {
   const server = await startChildServer(databaseUrl, { ORDERFLOW_WORKERS: '0' }, ['--no-ui', '--no-seed'], {
     nodeArgs: [...startScriptNodeFlags(), '--trace-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     startTimeoutMs: 60_000,
-    onOutput: gc.feed,
+    // BENCH_SERVER_LOG=<file>: the server's output (its --trace-gc lines among it) appended there, to read the GC beside the figures.
+    onOutput: (text: string) => {
+      gc.feed(text);
+      if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, text);
+    },
   });
   return { ...server, gc };
 };

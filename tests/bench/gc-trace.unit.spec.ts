@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gcBetween, GcTrace } from '../../bench/lib/gc-trace';
+import { gcBetween, GcTrace, promotionBetween } from '../../bench/lib/gc-trace';
 
 // Lines as node 20 prints them with --trace-gc: the main isolate and a worker thread's.
 const main = '[6067:0x1d94afc0]';
@@ -39,6 +39,34 @@ describe('Benchmark harness', () => {
       expect(trace.snapshot().markCompacts).toBe(0);
       trace.feed('\n');
       expect(trace.snapshot().markCompacts).toBe(1);
+    });
+  });
+
+  describe('When a run prints --trace-gc-nvp lines between two markers', () => {
+    // Shortened from node 20's lines: the fields read, in their place among others.
+    const nvp = (isolate: string, gc: string, allocated: number, promoted: number) =>
+      `${isolate}       40 ms: pause=0.5 mutator=6.3 gc=${gc} reduce_memory=0 scavenge=0.50 allocated=${allocated} promoted=${promoted} new_space_survived=1000 nodes_promoted=1`;
+
+    it("should sum the main isolate's scavenges between the markers only", () => {
+      const output = [
+        nvp(main, 's', 999, 999),
+        'gc-promotion: measuring',
+        nvp(main, 's', 4_000_000, 100_000),
+        nvp(worker, 's', 50, 50),
+        nvp(main, 'mc', 123, 456),
+        nvp(main, 's', 3_000_000, 300_000),
+        'gc-promotion: done',
+        nvp(main, 's', 777, 777),
+      ].join('\n');
+      expect(promotionBetween(output, 'gc-promotion: measuring', 'gc-promotion: done')).toEqual({
+        scavenges: 2,
+        allocatedBytes: 7_000_000,
+        promotedBytes: 400_000,
+      });
+    });
+
+    it('should fail when a marker is missing rather than count the wrong stretch', () => {
+      expect(() => promotionBetween(nvp(main, 's', 1, 1), 'gc-promotion: measuring', 'gc-promotion: done')).toThrow(/markers/);
     });
   });
 });
