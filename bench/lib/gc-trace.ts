@@ -78,7 +78,9 @@ export const promotionBetween = (output: string, from: string, to: string): Prom
     const match = NVP_LINE.exec(line);
     if (!match || match[2] !== 's') continue;
     const isolate = match[1]!;
-    byIsolate.set(isolate, [...(byIsolate.get(isolate) ?? []), line]);
+    const seen = byIsolate.get(isolate);
+    if (seen) seen.push(line);
+    else byIsolate.set(isolate, [line]);
   }
   const main = [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
   return {

@@ -10,8 +10,8 @@ import type { Scenario } from '../lib/types';
  * Why the live server collects its old generation every few seconds: of what postgres.js
  * allocates per statement, how much is promoted (outlives two scavenges), by the way statements
  * are sent. Each pattern runs in a fresh node process with --trace-gc-nvp and a small young
- * generation (many scavenges per run); several runs each, since a run either promotes most of
- * its statements or almost none (the spread column).
+ * generation (many scavenges per run); several runs each, since in earlier trials some shapes
+ * promoted most of their statements in one run and almost none in the next (the spread column).
  */
 const SEMI_SPACE_MB = 4;
 const root = path.resolve(import.meta.dirname, '..', '..');

@@ -39,7 +39,7 @@ describe('The postgres.js driver', () => {
       expect((caught as postgres.PostgresError).code).toBe('42P01');
     });
 
-    it('should run a query that is executed but never awaited, once', async () => {
+    it('should run a query sent early with execute() once, though it is awaited later', async () => {
       const reserved = await db.sql.reserve();
       try {
         await reserved`CREATE TEMP TABLE driver_patch_runs (n int)`;
