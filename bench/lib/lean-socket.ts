@@ -4,10 +4,18 @@ import { wsAccept } from './ws-accept';
 
 type Handlers = {
   open?: () => void;
+  /** `payload` may be a view of the shared read buffer: copy what you keep past the call. */
   message?: (payload: Buffer, isBinary: boolean) => void;
   close?: (code: number) => void;
   error?: (error: Error) => void;
 };
+
+/**
+ * Every socket reads into this one buffer (net's `onread`): no Buffer and no stream event per
+ * read. The bench runs on one thread and each read is handled before the next, so anything kept
+ * past a read (a partial frame, fragments, the handshake) is copied out of it first.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -32,14 +40,20 @@ export class LeanSocket {
 
   constructor(url: string) {
     const u = new URL(url);
-    this.socket = connect(Number(u.port), u.hostname, () => {
+    const onread = {
+      buffer: READ_BUFFER,
+      callback: (read: number, buffer: Uint8Array) => {
+        this.onChunk(Buffer.from(buffer.buffer, buffer.byteOffset, read));
+        return true;
+      },
+    };
+    this.socket = connect({ port: Number(u.port), host: u.hostname, onread }, () => {
       this.socket.setNoDelay(true);
       this.socket.write(
         `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${this.key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
-    this.socket.on('data', (chunk: Buffer) => this.onChunk(chunk));
     this.socket.on('error', (error) => this.handlers.error?.(error));
     this.socket.on('close', () => {
       if (this.readyState === CLOSED) return;
@@ -67,13 +81,14 @@ export class LeanSocket {
     this.socket.destroy();
   }
 
+  /** `chunk` is a view of the shared read buffer: valid only until this returns. */
   private onChunk(chunk: Buffer): void {
     let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
     if (this.readyState === CONNECTING) {
       const end = data.indexOf('\r\n\r\n');
       if (end < 0) {
-        this.pending = data;
+        this.pending = Buffer.from(data);
         return;
       }
       const head = data.toString('latin1', 0, end).toLowerCase();
@@ -108,7 +123,7 @@ export class LeanSocket {
       this.onFrame((b0 & 0x80) !== 0, b0 & 0x0f, payload);
       if (this.readyState !== OPEN) return;
     }
-    if (at < data.length) this.pending = data.subarray(at);
+    if (at < data.length) this.pending = Buffer.from(data.subarray(at));
   }
 
   private onFrame(fin: boolean, opcode: number, payload: Buffer): void {
@@ -123,13 +138,13 @@ export class LeanSocket {
     if (opcode === 0xa) return;
     if (opcode === 0x0) {
       if (!this.fragments) return this.fail('a continuation frame without a start');
-      this.fragments.push(payload);
+      this.fragments.push(Buffer.from(payload));
       if (!fin) return;
       payload = Buffer.concat(this.fragments);
       opcode = this.fragmentsOpcode;
       this.fragments = null;
     } else if (!fin) {
-      this.fragments = [payload];
+      this.fragments = [Buffer.from(payload)];
       this.fragmentsOpcode = opcode;
       return;
     }

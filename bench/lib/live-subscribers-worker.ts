@@ -130,7 +130,8 @@ const contentOf = (data: Buffer): number[] => {
   if (known && known.data.equals(data)) return known.orders;
   const orders = decode(data);
   if (key) {
-    decoded.set(key, { data, orders });
+    // A lean socket's payload is a view of its read buffer, valid during the call only.
+    decoded.set(key, { data: Buffer.from(data), orders });
     if (decoded.size > 256) decoded.delete(decoded.keys().next().value!);
   }
   return orders;
