@@ -23,6 +23,8 @@ export type SubscribersWorkerData = {
 
 export type SubscribersResult = {
   latencies: Float64Array;
+  /** When each of `latencies` arrived: seconds since the cell's measured part began. */
+  receivedAt: Float32Array;
   afterServer: Float64Array;
   delivered: number;
   /** WebSocket messages that carried at least one change. */
@@ -54,9 +56,15 @@ const { url, subscribers, maxOrders, tagHex } = workerData;
 const sent = new BigInt64Array(workerData.sentAt);
 const received = new Uint8Array(subscribers * maxOrders);
 const perSubscriber = new Uint32Array(subscribers);
-let latencies = new Float64Array(1 << 16);
+// Every (subscriber, order) is recorded at most once, so these never fill up. Allocated whole up
+// front: growing one by doubling mid-cell (a 64 MB array allocated and 32 MB copied at 4,194,304
+// deliveries) stalled this thread for ~100 ms, and every delivery it held back counted as late.
+const latencies = new Float64Array(subscribers * maxOrders);
+const receivedAt = new Float32Array(subscribers * maxOrders);
+/** hrtime µs the measured part began (`measure`; else when the worker started). */
+let origin = process.hrtime.bigint() / 1000n;
 let count = 0;
-let afterServer = new Float64Array(1 << 16);
+const afterServer = new Float64Array(subscribers * maxOrders);
 let afterCount = 0;
 let delivered = 0;
 let duplicates = 0;
@@ -76,14 +84,9 @@ const CAUGHT_UP = Buffer.from('"changes":[]');
 const PLACED_AT = Buffer.from('"placedAt":"');
 const TRACKED = Buffer.from('"id":"');
 
-const grow = (array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-  const grown = new Float64Array(array.length * 2);
-  grown.set(array);
-  return grown;
-};
-
-const record = (ms: number) => {
-  if (count === latencies.length) latencies = grow(latencies);
+/** A delivery received at `atUs` (hrtime µs), `ms` after it was sent. */
+const record = (ms: number, atUs: bigint) => {
+  receivedAt[count] = Number(atUs - origin) / 1e6;
   latencies[count++] = ms;
 };
 
@@ -167,10 +170,9 @@ const onData = (sub: number, data: Buffer, isBinary: boolean) => {
     perSubscriber[sub]!++;
     const s = Atomics.load(sent, index);
     if (s === 0n) pending.push(BigInt(index), t);
-    else record(Number(t - s) / 1000);
+    else record(Number(t - s) / 1000, t);
     const placedAt = orders[i + 1]!;
     if (!Number.isNaN(placedAt)) {
-      if (afterCount === afterServer.length) afterServer = grow(afterServer);
       afterServer[afterCount++] = now - placedAt;
     }
   }
@@ -207,7 +209,7 @@ const connect = (sub: number) =>
 const finish = () => {
   for (let i = 0; i < pending.length; i += 2) {
     const s = Atomics.load(sent, Number(pending[i]));
-    if (s !== 0n) record(Number(pending[i + 1]! - s) / 1000);
+    if (s !== 0n) record(Number(pending[i + 1]! - s) / 1000, pending[i + 1]!);
   }
   let min = Infinity;
   let max = 0;
@@ -218,11 +220,12 @@ const finish = () => {
     if (n === 0) silent++;
   }
   const out = latencies.slice(0, count);
+  const at = receivedAt.slice(0, count);
   const after = afterServer.slice(0, afterCount);
   for (const ws of sockets) ws.terminate();
   post(
-    { type: 'result', latencies: out, afterServer: after, delivered, frames, bytes, duplicates, foreign, closes, errors, min, max, silent },
-    [out.buffer, after.buffer],
+    { type: 'result', latencies: out, receivedAt: at, afterServer: after, delivered, frames, bytes, duplicates, foreign, closes, errors, min, max, silent },
+    [out.buffer, at.buffer, after.buffer],
   );
 };
 
@@ -234,7 +237,15 @@ const run = async () => {
   await Promise.all(Array.from({ length: Math.min(32, subscribers) }, opener));
   post({ type: 'ready', started });
   const progress = setInterval(() => post({ type: 'progress', delivered }), 100);
-  port.on('message', (message: { type: string }) => {
+  port.on('message', (message: { type: string; at?: bigint }) => {
+    if (message.type === 'measure') {
+      // The cell's warm-up is over: its messages (orders of another tag) count no more.
+      origin = message.at ?? process.hrtime.bigint() / 1000n;
+      frames = 0;
+      bytes = 0;
+      foreign = 0;
+      return;
+    }
     if (message.type !== 'finish') return;
     clearInterval(progress);
     finish();

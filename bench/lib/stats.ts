@@ -61,3 +61,17 @@ export const median = (values: readonly number[]): number => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+
+/**
+ * The `p`th percentile of the samples received in each whole second: `secondOf[i]` is when sample
+ * `i` arrived, in seconds from the start. Index s of the result is second s (NaN when it got none).
+ * A run's p99 can come from a few bad seconds (a stall) or from every second alike; this tells which.
+ */
+export const percentileBySecond = (samples: ArrayLike<number>, secondOf: ArrayLike<number>, p: number): number[] => {
+  const buckets: number[][] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const second = Math.max(0, Math.floor(secondOf[i]!));
+    (buckets[second] ??= []).push(samples[i]!);
+  }
+  return Array.from(buckets, (bucket) => (bucket ? percentile(bucket.sort((a, b) => a - b), p) : Number.NaN));
+};

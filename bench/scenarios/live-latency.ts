@@ -9,7 +9,7 @@ import { quietest } from '../lib/load';
 import type { ResultTable, Scenario, ScenarioContext } from '../lib/types';
 import { gcBetween, GcTrace, type GcCounts } from '../lib/gc-trace';
 import { benchOrder, CellCpu, HttpClient, pct, rssMiB, sleep, startApp, taggedOrderId, us } from './orderflow-support';
-import { summarize, type LatencySummary } from '../lib/stats';
+import { median, percentileBySecond, summarize, type LatencySummary } from '../lib/stats';
 import { FLOOR_SERVER_LISTENING, type FloorServerMessage } from '../lib/fan-out-floor-protocol';
 import type { SubscribersMessage, SubscribersResult, SubscribersWorkerData } from '../lib/live-subscribers-worker';
 
@@ -23,6 +23,7 @@ const settings = (ctx: ScenarioContext) => ({
   seconds: ctx.cellSeconds ?? (ctx.smoke ? 2 : 30),
   baselineSeconds: ctx.cellSeconds ?? (ctx.smoke ? 0.5 : 10),
   warmupSeconds: ctx.smoke ? 0.2 : 10,
+  cellWarmupSeconds: ctx.smoke ? 0.2 : 5,
   drainMs: ctx.smoke ? 3000 : 15_000,
   floorSamples: ctx.smoke ? 20 : 1000,
 });
@@ -84,6 +85,8 @@ type DeliveryFigures = {
   missing: number;
   duplicates: number;
   latency: LatencySummary;
+  /** The p99 of the deliveries received in each second of the cell (NaN for a second with none). */
+  p99BySecond: number[];
   serverCpuPct: number;
   benchCpuPct: number;
   /** Server CPU and bench CPU (subscribers and sender) over the cell, µs per message received. */
@@ -169,6 +172,11 @@ class SubscriberPool {
     while (this.delivered < expected && performance.now() < deadline && !this.failure) await sleep(50);
   }
 
+  /** The cell's warm-up is over: message and byte counts start from here. */
+  measure(): void {
+    this.worker.postMessage({ type: 'measure', at: process.hrtime.bigint() / 1000n });
+  }
+
   async finish(): Promise<SubscribersResult> {
     this.worker.postMessage({ type: 'finish' });
     return this.result;
@@ -200,6 +208,7 @@ const deliveryFigures = (
     missing: cell.expected - result.delivered,
     duplicates: result.duplicates,
     latency: summarize(result.latencies),
+    p99BySecond: percentileBySecond(result.latencies, result.receivedAt, 99),
     serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
     benchCpuPct: cellCpu ? ((cellCpu.nodeUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
     serverUsPerMessage: cellCpu ? (cellCpu.childUsPerOp * total) / Math.max(1, result.frames) : Number.NaN,
@@ -229,7 +238,7 @@ const sendOpenLoop = async (total: number, ratePerSec: number, send: (i: number)
 
 const runCell = async (
   server: BenchServer,
-  options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number },
+  options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number; warmupSeconds?: number },
   log: (line: string) => void,
 ): Promise<Cell> => {
   const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
@@ -245,6 +254,18 @@ const runCell = async (
     await sleep(options.subscribers > 100 ? 1000 : 100);
     const rssConnected = rssMiB(server.pid);
     log(`${ready} subscribers connected in ${((performance.now() - connectedAt) / 1000).toFixed(1)} s; server RSS ${rssConnected?.toFixed(0)} MiB`);
+
+    // The cell's own warm-up: the same rate to the same subscribers, with orders of another tag,
+    // which the subscribers do not time. What follows the connection burst (the server's first
+    // mark-compact with 1,000 sockets' state, the fan-out's code at scale) is not the steady state
+    // the cell measures; the open loop then goes straight on into the measured orders.
+    if (options.warmupSeconds) {
+      const warmTag = options.tag + 0x8000;
+      await sendOpenLoop(Math.round(options.ratePerSec * options.warmupSeconds), options.ratePerSec, (i) => {
+        http.mutation('orders.place', benchOrder(i, taggedOrderId(warmTag, i))).catch(() => {});
+      });
+      pool.measure();
+    }
 
     const commandLatencies: number[] = [];
     let accepted = 0;
@@ -324,7 +345,7 @@ const runCell = async (
 type FloorCell = DeliveryFigures & { flushMs: number; changeBytes: number };
 
 const runFloorCell = async (
-  options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number; flushMs: number; changeBytes: number },
+  options: { subscribers: number; ratePerSec: number; seconds: number; drainMs: number; tag: number; flushMs: number; changeBytes: number; warmupSeconds?: number },
   log: (line: string) => void,
 ): Promise<FloorCell> => {
   const total = Math.max(1, Math.round(options.ratePerSec * options.seconds));
@@ -338,19 +359,26 @@ const runFloorCell = async (
       await sleep(options.subscribers > 100 ? 1000 : 100);
       log(`floor: ${ready} subscribers connected; a message every ${options.flushMs.toFixed(1)} ms, ${Math.round(options.changeBytes)} bytes per change`);
       send({ type: 'start', flushMs: options.flushMs, changeBytes: options.changeBytes });
-      const cpu = new CellCpu([child.pid]);
-      const startedAt = performance.now();
       // Orders go to the floor server in one IPC message per tick of the open loop (as commands go out in one tick).
       let batch: [string, string][] = [];
-      await sendOpenLoop(total, options.ratePerSec, (i) => {
-        pool.markSent(i);
-        batch.push([taggedOrderId(options.tag, i), new Date().toISOString()]);
-        queueMicrotask(() => {
-          if (batch.length === 0) return;
-          send({ type: 'orders', orders: batch });
-          batch = [];
+      const sendOrders = (tag: number, count: number, onSend: (i: number) => void) =>
+        sendOpenLoop(count, options.ratePerSec, (i) => {
+          onSend(i);
+          batch.push([taggedOrderId(tag, i), new Date().toISOString()]);
+          queueMicrotask(() => {
+            if (batch.length === 0) return;
+            send({ type: 'orders', orders: batch });
+            batch = [];
+          });
         });
-      });
+      // The same warm-up as the real cell's (orders of another tag, not timed).
+      if (options.warmupSeconds) {
+        await sendOrders(options.tag + 0x8000, Math.round(options.ratePerSec * options.warmupSeconds), () => {});
+        pool.measure();
+      }
+      const cpu = new CellCpu([child.pid]);
+      const startedAt = performance.now();
+      await sendOrders(options.tag, total, (i) => pool.markSent(i));
       await pool.drain(total * options.subscribers, performance.now() + options.drainMs);
       const cellCpu = cpu.finish(total);
       const wallSeconds = (performance.now() - startedAt) / 1000;
@@ -393,6 +421,14 @@ const notifyFloor = async (url: string, samples: number): Promise<LatencySummary
   }
 };
 
+/** The median and the worst of a cell's per-second p99s, and the second the worst was in. */
+const bySecond = (c: DeliveryFigures): string => {
+  const seconds = c.p99BySecond.map((p99, second) => ({ p99, second })).filter((s) => Number.isFinite(s.p99));
+  if (seconds.length === 0) return 'n/a';
+  const worst = seconds.reduce((a, b) => (b.p99 > a.p99 ? b : a));
+  return `${formatMs(median(seconds.map((s) => s.p99)))} / ${formatMs(worst.p99)} (s ${worst.second})`;
+};
+
 const triple = (s: LatencySummary) => `${formatMs(s.p50Ms)} / ${formatMs(s.p95Ms)} / ${formatMs(s.p99Ms)}`;
 const mib = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(0));
 
@@ -420,13 +456,13 @@ export const liveLatencyScenario: Scenario = {
         [s.subscribers, s.seconds],
       ] as const) {
         const cell = await quietest(
-          () => runCell(server, { subscribers, ratePerSec: s.ratePerSec, seconds, drainMs: s.drainMs, tag: tag++ }, ctx.log),
+          () => runCell(server, { subscribers, ratePerSec: s.ratePerSec, seconds, drainMs: s.drainMs, tag: tag++, warmupSeconds: s.cellWarmupSeconds }, ctx.log),
           { maxAttempts: 1, log: ctx.log, label: `subscribers=${subscribers}` },
         );
         cells.push(cell);
         ctx.log(
           `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries in ${cell.frames} messages (missing ${cell.missing}, duplicates ${cell.duplicates}), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
-            `max ${formatMs(cell.latency.maxMs)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core, ${cell.gc.markCompacts} mark-compacts; closes ${JSON.stringify(cell.closes)}`,
+            `max ${formatMs(cell.latency.maxMs)} ms, p99 of each second median / worst ${bySecond(cell)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core, ${cell.gc.markCompacts} mark-compacts; closes ${JSON.stringify(cell.closes)}`,
         );
       }
     } finally {
@@ -444,15 +480,16 @@ export const liveLatencyScenario: Scenario = {
         tag: 0xf100,
         flushMs: (many.seconds * 1000) / Math.max(1, many.frames / many.subscribers),
         changeBytes: many.bytes / Math.max(1, many.delivered),
+        warmupSeconds: s.cellWarmupSeconds,
       },
       ctx.log,
     );
-    ctx.log(`fan-out floor: ${fanOutFloor.delivered}/${fanOutFloor.expected} deliveries in ${fanOutFloor.frames} messages, latency p50/p95/p99 ${triple(fanOutFloor.latency)} ms, CPU server ${pct(fanOutFloor.serverCpuPct)} bench ${pct(fanOutFloor.benchCpuPct)}`);
+    ctx.log(`fan-out floor: ${fanOutFloor.delivered}/${fanOutFloor.expected} deliveries in ${fanOutFloor.frames} messages, latency p50/p95/p99 ${triple(fanOutFloor.latency)} ms, p99 of each second median / worst ${bySecond(fanOutFloor)} ms, CPU server ${pct(fanOutFloor.serverCpuPct)} bench ${pct(fanOutFloor.benchCpuPct)}`);
     const ratio = (a: number, b: number) => formatRatio(a / b);
     const tables: ResultTable[] = [
       {
         title: `live-latency: orders.place at ${s.ratePerSec}/s (open loop) → each live.changes subscriber has the change; latency ms`,
-        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'µs/msg server/bench', 'server GC', 'bg'],
+        columns: ['subscribers', 'orders', 'sent/s', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'p99 by second med / worst', 'after placedAt p50/p99', 'cmd p50/p99', 'RSS idle/conn/peak MiB', 'CPU server/bench/pg', 'µs/msg server/bench', 'server GC', 'bg'],
         rows: cells.map((c) => [
           String(c.subscribers),
           `${c.ordersAccepted}/${c.ordersSent}${c.unanswered ? ` (${c.unanswered} unanswered)` : ''}`,
@@ -462,6 +499,7 @@ export const liveLatencyScenario: Scenario = {
           String(c.missing),
           triple(c.latency),
           formatMs(c.latency.maxMs),
+          bySecond(c),
           `${formatMs(c.afterPlacedAt.p50Ms)} / ${formatMs(c.afterPlacedAt.p99Ms)}`,
           `${formatMs(c.command.p50Ms)} / ${formatMs(c.command.p99Ms)}`,
           `${mib(c.rssIdleMiB)} / ${mib(c.rssConnectedMiB)} / ${mib(c.rssPeakMiB)}`,
@@ -472,11 +510,12 @@ export const liveLatencyScenario: Scenario = {
         ]),
         notes: [
           `Latency: from just before the command is sent (client clock) to the subscriber's socket handing over the message, matched by orderId; every delivery counts.`,
+          'p99 by second: the p99 of the deliveries received in each second of the cell, their median and the worst (and which second): a p99 set by a few stalled seconds shows as a worst far above the median.',
           'messages: WebSocket messages with changes received over all subscribers, and orders per message (a message carries every change of a short stretch of the log).',
           'after placedAt: from the server taking the command (OrderPlaced.placedAt, its wall clock, ms) to delivery: the append, the log follower and the fan-out, without the HTTP queue in front.',
           'cmd: the orders.place round trip as the sender saw it (queueing in the server included).',
           'server GC: the server\'s mark-compacts and scavenges over the cell and their main-thread pauses (--trace-gc). A mark-compact also marks on background threads for 100-300 ms of CPU, which two busy cores feel: each one shows as a burst of late deliveries (docs/benchmarks.md).',
-          `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,
+          `${s.subscribers} subscribers for ${s.seconds} s; the 1-subscriber baseline for ${s.baselineSeconds} s at the same rate; each cell (and the fan-out floor) after ${s.cellWarmupSeconds} s of warm-up at that rate with its subscribers connected, not timed. Drain: up to ${s.drainMs / 1000} s after the last command was sent, for answers and deliveries; missing = (orders sent − commands refused) × subscribers − deliveries by then.`,
           `Server: a child process (node --import tsx scripts/start.ts --no-ui --no-seed, ORDERFLOW_WORKERS=0: sagas off, so one change per order); subscribers: ${subscriberClient() === 'ws' ? 'ws clients' : 'lean WebSocket clients (LeanSocket; LIVE_BENCH_CLIENT=ws for ws)'} in one worker thread of the bench process.`,
           'CPU: % of one core over the cell (server = the child, bench = this process incl. subscribers and sender, pg = the Postgres server); bg = other processes, % of the machine.',
           'µs/msg: the server\'s and the bench\'s CPU over the cell per message received by a subscriber (commands included: compare with the 1-subscriber cell); steadier than latency on a shared machine.',
@@ -507,7 +546,7 @@ export const liveLatencyScenario: Scenario = {
     ];
     tables.push({
       title: `live-latency: the fan-out floor — a bare WebSocket server sends the ${many.subscribers}-subscriber cell's messages (as many, as large) with no app and no database`,
-      columns: ['subscribers', 'orders', 'message every', 'bytes/change', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'CPU server/bench', 'µs/msg server/bench', 'bg'],
+      columns: ['subscribers', 'orders', 'message every', 'bytes/change', 'deliveries', 'messages', 'missing', 'p50 / p95 / p99', 'max', 'p99 by second med / worst', 'CPU server/bench', 'µs/msg server/bench', 'bg'],
       rows: [
         [
           String(fanOutFloor.subscribers),
@@ -519,6 +558,7 @@ export const liveLatencyScenario: Scenario = {
           String(fanOutFloor.missing),
           triple(fanOutFloor.latency),
           formatMs(fanOutFloor.latency.maxMs),
+          bySecond(fanOutFloor),
           `${pct(fanOutFloor.serverCpuPct)} / ${pct(fanOutFloor.benchCpuPct)}`,
           `${fanOutFloor.serverUsPerMessage.toFixed(1)} / ${fanOutFloor.benchUsPerMessage.toFixed(1)}`,
           pct(fanOutFloor.cpu?.backgroundPct),
