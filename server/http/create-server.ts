@@ -7,11 +7,14 @@ import type { Orderflow } from '../orderflow';
 import { liveEncoder } from '../live/shared-encoding';
 import { appRouter } from '../root';
 import { respondHealth, type HealthContributor } from './health';
+import { createSingleMutationHandler } from './single-mutation';
 
 export const TRPC_PATH = '/api/trpc';
 export const WS_PATH = '/api/ws';
 /** A WebSocket message larger than this closes that one connection (code 1009). */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+/** A tRPC HTTP request body larger than this is refused (413). */
+export const MAX_BODY_BYTES = 1_000_000;
 
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -31,10 +34,11 @@ export const createServer = (
   } = {},
 ) => {
   const createContext = contextFactory(app, options.liveLimits);
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: `${TRPC_PATH}/`, maxBodySize: 1_000_000 });
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: `${TRPC_PATH}/`, maxBodySize: MAX_BODY_BYTES });
+  const singleMutation = createSingleMutationHandler({ router: appRouter, createContext, basePath: `${TRPC_PATH}/`, maxBodySize: MAX_BODY_BYTES });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path.startsWith(`${TRPC_PATH}/`)) return trpc(req, res);
+    if (path.startsWith(`${TRPC_PATH}/`)) return void (singleMutation(req, res) || trpc(req, res));
     if (path === '/api/health') return void respondHealth(app, res, options.health ?? []);
     if (options.pages) return void options.pages(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Not found' }));
