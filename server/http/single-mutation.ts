@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError, type AnyTRPCRouter } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
+import type { TRPCResponse } from '@trpc/server/rpc';
 
 type Options<TContext> = {
   router: AnyTRPCRouter;
@@ -48,7 +49,7 @@ const respond = async <TContext>(options: Options<TContext>, path: string, req: 
   });
   let ctx: TContext | undefined;
   let input: unknown;
-  let json: object;
+  let json: TRPCResponse;
   try {
     ctx = await options.createContext({ req, res });
     const data = await callTRPCProcedure({
@@ -67,7 +68,7 @@ const respond = async <TContext>(options: Options<TContext>, path: string, req: 
     json = { error: getTRPCErrorShape({ config: router._def._config, ctx, error, input, path, type: 'mutation' }) };
   }
   if (res.destroyed) return;
-  res.writeHead(getHTTPStatusCode([json] as never), { 'content-type': 'application/json', vary: 'trpc-accept' });
+  res.writeHead(getHTTPStatusCode(json), { 'content-type': 'application/json', vary: 'trpc-accept' });
   res.end(JSON.stringify(json));
 };
 
