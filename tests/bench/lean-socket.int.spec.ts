@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LeanSocket } from '../../bench/lib/lean-socket';
+import { waitUntil } from '../support/wait-until';
 
 /** A lean socket connected to the server, with every message it got (copied) and its close code. */
 type Client = { socket: LeanSocket; messages: Buffer[]; closed: Promise<number>; server: WebSocket };
@@ -32,7 +33,7 @@ describe('LeanSocket (the live bench subscriber client)', () => {
       socket.on('open', resolve);
       socket.on('error', reject);
     });
-    await until(() => accepted.length > before);
+    await waitUntil('the server to accept it', () => accepted.length > before);
     return { socket, messages, closed, server: accepted[accepted.length - 1]! };
   };
 
@@ -41,7 +42,7 @@ describe('LeanSocket (the live bench subscriber client)', () => {
       const clients = await Promise.all([open(), open(), open()]);
       const sent = clients.map(() => [randomBytes(600 * 1024), randomBytes(10), randomBytes(300 * 1024)]);
       for (let m = 0; m < 3; m++) clients.forEach((client, i) => client.server.send(sent[i]![m]!, { binary: true }));
-      await until(() => clients.every((client) => client.messages.length === 3));
+      await waitUntil('three messages on each socket', () => clients.every((client) => client.messages.length === 3));
       clients.forEach((client, i) => expect(client.messages.map((b, m) => b.equals(sent[i]![m]!))).toEqual([true, true, true]));
       for (const client of clients) client.socket.terminate();
     });
@@ -56,7 +57,7 @@ describe('LeanSocket (the live bench subscriber client)', () => {
       client.server.send('second half', { fin: true });
       const burst = Array.from({ length: 200 }, (_, i) => `message ${i}`);
       for (const text of burst) client.server.send(text);
-      await until(() => client.messages.length === 1 + burst.length);
+      await waitUntil('every message', () => client.messages.length === 1 + burst.length);
       expect(client.messages.map((b) => b.toString())).toEqual(['first half, second half', ...burst]);
       client.socket.terminate();
     });
@@ -73,11 +74,3 @@ describe('LeanSocket (the live bench subscriber client)', () => {
     });
   });
 });
-
-const until = async (done: () => boolean, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};

@@ -13,6 +13,7 @@ import { participantNames, setFaults, type FaultSettings } from '@/server/partic
 import type { RecordedEvent } from '@/server/event-store/types';
 import { startChildProcess } from '../support/child-server';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -102,13 +103,7 @@ export const waitForSaga = async (app: Orderflow, orderId: string): Promise<Saga
   return (await sagaProgressFor(app.sql, orderId))!;
 };
 
-export const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-};
+export { waitUntil };
 
 const isSagaEvent = (event: RecordedEvent) => event.streamId.startsWith('fulfilment-');
 
