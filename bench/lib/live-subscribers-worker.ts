@@ -61,7 +61,7 @@ const perSubscriber = new Uint32Array(subscribers);
 // deliveries) stalled this thread for ~100 ms, and every delivery it held back counted as late.
 const latencies = new Float64Array(subscribers * maxOrders);
 const receivedAt = new Float32Array(subscribers * maxOrders);
-/** hrtime µs the measured part began (`measure`; else when the worker started). */
+/** hrtime µs the measured part began: the `measure` message's, else when the worker started (no warm-up). */
 let origin = process.hrtime.bigint() / 1000n;
 let count = 0;
 const afterServer = new Float64Array(subscribers * maxOrders);
@@ -237,16 +237,15 @@ const run = async () => {
   await Promise.all(Array.from({ length: Math.min(32, subscribers) }, opener));
   post({ type: 'ready', started });
   const progress = setInterval(() => post({ type: 'progress', delivered }), 100);
-  port.on('message', (message: { type: string; at?: bigint }) => {
+  port.on('message', (message: { type: 'measure'; at: bigint } | { type: 'finish' }) => {
     if (message.type === 'measure') {
       // The cell's warm-up is over: its messages (orders of another tag) count no more.
-      origin = message.at ?? process.hrtime.bigint() / 1000n;
+      origin = message.at;
       frames = 0;
       bytes = 0;
       foreign = 0;
       return;
     }
-    if (message.type !== 'finish') return;
     clearInterval(progress);
     finish();
   });
