@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedQueue, QueueOverflowError } from './bounded-queue';
 import { toBatches, type OrderChange } from './live-feed';
-import { attachable, liveEncoder, shareEncoding, trackedFrame, type Envelope } from './shared-encoding';
+import { attachable, frameTemplate, liveEncoder, shareEncoding, trackedFrame, type Envelope } from './shared-encoding';
 
 const change = (position: number): OrderChange => ({
   position,
@@ -79,15 +79,24 @@ describe('attachable and trackedFrame', () => {
   it('should build the frame tRPC would send, the same Buffer for every subscriber with the same envelope', () => {
     const batch = shareEncoding({ position: 9, changes: [change(8), change(9)] });
     for (const envelope of [{ id: 1 }, { id: 'x"\u0001"', jsonrpc: '2.0' }, { id: null }] as Envelope[]) {
-      const frame = trackedFrame(envelope, '9', batch);
+      const frame = trackedFrame(frameTemplate(envelope), 9, batch);
       expect(JSON.parse(frame.text.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(message(envelope, '9', batch))));
-      expect(trackedFrame({ ...envelope }, '9', batch)).toBe(frame);
+      expect(trackedFrame(frameTemplate({ ...envelope }), 9, batch)).toBe(frame);
+    }
+    // Subscribers of different envelopes taking turns: each still gets its own envelope's frame.
+    const [one, other] = [frameTemplate({ id: 1 }), frameTemplate({ id: 2 })];
+    for (let turn = 0; turn < 3; turn++) {
+      expect(JSON.parse(trackedFrame(one, 9, batch).text.toString()).id).toBe(1);
+      expect(JSON.parse(trackedFrame(other, 9, batch).text.toString()).id).toBe(2);
     }
     const own = { position: 9, changes: [change(9)] };
-    const ownFrame = trackedFrame({ id: 2 }, '9', own);
+    const ownFrame = trackedFrame(frameTemplate({ id: 2 }), 9, own);
     expect(JSON.parse(ownFrame.text.toString())).toEqual(JSON.parse(JSON.stringify(message({ id: 2 }, '9', own))));
     // A per-order payload goes to one socket: nothing is kept for it.
-    expect(trackedFrame({ id: 2 }, '9', own)).not.toBe(ownFrame);
+    expect(trackedFrame(frameTemplate({ id: 2 }), 9, own)).not.toBe(ownFrame);
+    // The next shared payload gets its own frame, not the one before it.
+    const next = shareEncoding({ position: 10, changes: [change(10)] });
+    expect(JSON.parse(trackedFrame(one, 10, next).text.toString()).result.data.id).toBe('10');
   });
 });
 

@@ -115,6 +115,8 @@ export type LiveFeedOptions = {
  */
 export class LiveFeed {
   private readonly listeners = new Set<LiveFeedListener>();
+  /** Listeners removed so far: a fan-out looks each one up again only when this moved while it ran. */
+  private departures = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly flushMs: number;
   /** Events read by the follower and not yet handed over, up to `pendingPosition`. */
@@ -161,7 +163,9 @@ export class LiveFeed {
     this.listeners.add(listener);
     this.releasePrompt ??= this.follower.holdPrompt();
     return () => {
-      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      if (!this.listeners.delete(listener)) return;
+      this.departures++;
+      if (this.listeners.size > 0) return;
       this.releasePrompt?.();
       this.releasePrompt = undefined;
     };
@@ -217,15 +221,18 @@ export class LiveFeed {
    */
   private async fanOut(batches: readonly LiveBatch[], position: number): Promise<number> {
     const listeners = [...this.listeners];
+    const departuresAtStart = this.departures;
     let busyMs = 0;
     let sliceStart = performance.now();
-    for (const [i, listener] of listeners.entries()) {
+    for (let i = 0; i < listeners.length; i++) {
       if (i > 0 && i % SLICE_CHECK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
         busyMs += performance.now() - sliceStart;
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
-      if (!this.listeners.has(listener)) continue;
+      const listener = listeners[i]!;
+      // Only after someone left is it worth looking whether this one is still here.
+      if (this.departures !== departuresAtStart && !this.listeners.has(listener)) continue;
       // One subscriber's failure is its own: the others still get the flush, and it is not retried.
       try {
         listener(batches, position);

@@ -82,7 +82,7 @@ const encodeShared = (message: Record<string, unknown>): string | undefined => {
 
 const ID = '\u0001';
 const ID_JSON = JSON.stringify(ID);
-const templates = new WeakMap<Envelope, string[]>();
+const templates = new WeakMap<Envelope, FrameTemplate>();
 const frames = new WeakMap<object, Map<string, TrackedFrame>>();
 
 /**
@@ -93,8 +93,13 @@ const frames = new WeakMap<object, Map<string, TrackedFrame>>();
 /** `shared`: the same object goes to every socket of the envelope (its ws frame is worth keeping). */
 export type TrackedFrame = { readonly text: Buffer; readonly shared: boolean; wsFrame?: Buffer };
 
-/** The envelope's JSON cut where the tracked id (twice) and the payload go: 4 parts. */
-const templateOf = (envelope: Envelope): string[] => {
+/**
+ * A subscription's envelope as JSON cut where the tracked id (twice) and the payload go: 4 parts.
+ * A subscriber takes it once (`frameTemplate`) and builds every message of its life from it.
+ */
+export type FrameTemplate = readonly [string, string, string, string];
+
+export const frameTemplate = (envelope: Envelope): FrameTemplate => {
   let parts = templates.get(envelope);
   if (!parts) {
     const json = JSON.stringify({ ...envelope, result: { type: 'data', id: ID, data: { id: ID, data: MARK } } });
@@ -108,27 +113,37 @@ const templateOf = (envelope: Envelope): string[] => {
 };
 
 /**
- * The UTF-8 text frame tRPC would send for `tracked(trackedId, payload)` in the subscription of
- * `envelope`, byte for byte. A shared payload's frame is built once per distinct envelope (most
- * clients use the same request id) and the same one goes to every socket.
+ * The last shared frame built or found. A fan-out asks for the same payload and (nearly always)
+ * the same envelope a thousand times in a row: this answers those without a lookup.
  */
-export const trackedFrame = (envelope: Envelope, trackedId: string, payload: object): TrackedFrame => {
-  const parts = templateOf(envelope);
-  const key = parts[0]!;
+let recent: { payload: object; key: string; frame: TrackedFrame } | undefined;
+
+/**
+ * The UTF-8 text frame tRPC would send for `tracked(String(position), payload)` in the
+ * subscription whose `template` it is, byte for byte. A shared payload's frame is built once per
+ * distinct envelope (most clients use the same request id) and the same one goes to every socket.
+ */
+export const trackedFrame = (template: FrameTemplate, position: number, payload: object): TrackedFrame => {
+  const key = template[0];
+  if (recent !== undefined && recent.payload === payload && recent.key === key) return recent.frame;
   const shared = encoded.has(payload);
   if (shared) {
     const cached = frames.get(payload)?.get(key);
-    if (cached) return cached;
+    if (cached) {
+      recent = { payload, key, frame: cached };
+      return cached;
+    }
   }
-  const id = JSON.stringify(trackedId);
+  const id = JSON.stringify(String(position));
   const frame: TrackedFrame = {
     shared,
-    text: Buffer.from(parts[0] + id + parts[1] + id + parts[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + parts[3]),
+    text: Buffer.from(key + id + template[1] + id + template[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + template[3]),
   };
   if (shared) {
     let byEnvelope = frames.get(payload);
     if (!byEnvelope) frames.set(payload, (byEnvelope = new Map()));
     byEnvelope.set(key, frame);
+    recent = { payload, key, frame };
   }
   return frame;
 };

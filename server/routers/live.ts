@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BoundedQueue, QueueOverflowError } from '../live/bounded-queue';
 import { sendText } from '../live/direct-send';
 import { toBatches, type LiveBatch } from '../live/live-feed';
-import { attachable, trackedFrame, type Envelope } from '../live/shared-encoding';
+import { attachable, frameTemplate, trackedFrame, type Envelope, type FrameTemplate } from '../live/shared-encoding';
 import { publicProcedure, router } from '../trpc';
 
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
@@ -76,7 +76,7 @@ export const liveRouter = router({
         last = batch.position;
         return part.changes.length > 0 ? part : undefined;
       };
-      const sendDirect = (envelope: Envelope, batch: LiveBatch) => {
+      const sendDirect = (template: FrameTemplate, batch: LiveBatch) => {
         if (ended || !ws) return;
         const part = fresh(batch);
         if (!part || ws.readyState !== WebSocket.OPEN) return;
@@ -85,7 +85,7 @@ export const liveRouter = router({
           end();
           return;
         }
-        sendText(ws, trackedFrame(envelope, String(part.position), part));
+        sendText(ws, trackedFrame(template, part.position, part));
       };
 
       try {
@@ -102,7 +102,7 @@ export const liveRouter = router({
         // tRPC asks for the next value only once it has sent this one, so nothing written directly
         // from here can overtake it; what queued up meanwhile goes first, in order.
         if (envelope && ws && !ended) {
-          const target = envelope;
+          const target = frameTemplate(envelope);
           for (let next = queue.take(); next !== undefined; next = queue.take()) sendDirect(target, next);
           if (!ended) direct = (b) => sendDirect(target, b);
           await new Promise<void>((resolve) => {

@@ -368,6 +368,27 @@ describe('Live channel', () => {
         for (const unsubscribe of unsubscribes) unsubscribe();
       }
     });
+
+    it('should not call a listener that left during the fan-out under way', async () => {
+      const feed = server.app.live;
+      const got = { stays: [] as number[], leaves: [] as number[] };
+      let leave: (() => void) | undefined;
+      // Called first in every fan-out: the listener subscribed last leaves in its first non-empty one.
+      const first = feed.subscribe((batches) => {
+        if (batches.some((b) => b.changes.length > 0)) leave?.();
+      });
+      const stays = feed.subscribe((batches) => got.stays.push(...batches.flatMap((b) => b.changes.map((c) => c.position))));
+      leave = feed.subscribe((batches) => got.leaves.push(...batches.flatMap((b) => b.changes.map((c) => c.position))));
+      try {
+        const { position } = await place();
+        await expect.poll(() => got.stays.includes(position), { timeout: 10_000 }).toBe(true);
+        expect(got.leaves).toEqual([]);
+      } finally {
+        first();
+        stays();
+        leave();
+      }
+    });
   });
 
   describe('When one subscriber stops reading', () => {
