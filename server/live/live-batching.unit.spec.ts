@@ -82,6 +82,8 @@ describe('attachable and trackedFrame', () => {
       const frame = trackedFrame(frameTemplate(envelope), 9, batch);
       expect(JSON.parse(frame.text.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(message(envelope, '9', batch))));
       expect(trackedFrame(frameTemplate({ ...envelope }), 9, batch)).toBe(frame);
+      // Equal envelopes share one template, so a fan-out compares them by identity.
+      expect(frameTemplate({ ...envelope })).toBe(frameTemplate(envelope));
     }
     // Subscribers of different envelopes taking turns: each still gets its own envelope's frame.
     const [one, other] = [frameTemplate({ id: 1 }), frameTemplate({ id: 2 })];

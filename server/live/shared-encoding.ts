@@ -99,24 +99,37 @@ export type TrackedFrame = { readonly text: Buffer; readonly shared: boolean; ws
  */
 export type FrameTemplate = readonly [string, string, string, string];
 
+/**
+ * One template object per distinct envelope JSON (most clients use the same request id), so a
+ * fan-out tells them apart by identity. Bounded: ids are the client's choice.
+ */
+const canonicalTemplates = new Map<string, FrameTemplate>();
+const MAX_CANONICAL_TEMPLATES = 1000;
+
 export const frameTemplate = (envelope: Envelope): FrameTemplate => {
   let parts = templates.get(envelope);
   if (!parts) {
     const json = JSON.stringify({ ...envelope, result: { type: 'data', id: ID, data: { id: ID, data: MARK } } });
-    const payloadAt = json.lastIndexOf(MARK_JSON);
-    const secondId = json.lastIndexOf(ID_JSON, payloadAt);
-    const firstId = json.lastIndexOf(ID_JSON, secondId - 1);
-    parts = [json.slice(0, firstId), json.slice(firstId + ID_JSON.length, secondId), json.slice(secondId + ID_JSON.length, payloadAt), json.slice(payloadAt + MARK_JSON.length)];
+    parts = canonicalTemplates.get(json);
+    if (!parts) {
+      const payloadAt = json.lastIndexOf(MARK_JSON);
+      const secondId = json.lastIndexOf(ID_JSON, payloadAt);
+      const firstId = json.lastIndexOf(ID_JSON, secondId - 1);
+      parts = [json.slice(0, firstId), json.slice(firstId + ID_JSON.length, secondId), json.slice(secondId + ID_JSON.length, payloadAt), json.slice(payloadAt + MARK_JSON.length)];
+      if (canonicalTemplates.size >= MAX_CANONICAL_TEMPLATES) canonicalTemplates.clear();
+      canonicalTemplates.set(json, parts);
+    }
     templates.set(envelope, parts);
   }
   return parts;
 };
 
 /**
- * The last shared frame built or found. A fan-out asks for the same payload and (nearly always)
- * the same envelope a thousand times in a row: this answers those without a lookup.
+ * The last shared frame built or found. A fan-out asks for the same payload with (nearly always)
+ * the same template a thousand times in a row: this answers those with two identity checks (the
+ * templates' strings compared by content cost more than the rest of the lookup).
  */
-let recent: { payload: object; key: string; frame: TrackedFrame } | undefined;
+let recent: { payload: object; template: FrameTemplate; frame: TrackedFrame } | undefined;
 
 /**
  * The UTF-8 text frame tRPC would send for `tracked(String(position), payload)` in the
@@ -124,13 +137,13 @@ let recent: { payload: object; key: string; frame: TrackedFrame } | undefined;
  * distinct envelope (most clients use the same request id) and the same one goes to every socket.
  */
 export const trackedFrame = (template: FrameTemplate, position: number, payload: object): TrackedFrame => {
+  if (recent !== undefined && recent.payload === payload && recent.template === template) return recent.frame;
   const key = template[0];
-  if (recent !== undefined && recent.payload === payload && recent.key === key) return recent.frame;
   const shared = encoded.has(payload);
   if (shared) {
     const cached = frames.get(payload)?.get(key);
     if (cached) {
-      recent = { payload, key, frame: cached };
+      recent = { payload, template, frame: cached };
       return cached;
     }
   }
@@ -143,7 +156,7 @@ export const trackedFrame = (template: FrameTemplate, position: number, payload:
     let byEnvelope = frames.get(payload);
     if (!byEnvelope) frames.set(payload, (byEnvelope = new Map()));
     byEnvelope.set(key, frame);
-    recent = { payload, key, frame };
+    recent = { payload, template, frame };
   }
   return frame;
 };
