@@ -84,6 +84,8 @@ type DeliveryFigures = {
   bytes: number;
   missing: number;
   duplicates: number;
+  /** Deliveries of the warm-up's orders that came after its end (not timed, not in `delivered`). */
+  warmupDeliveries: number;
   latency: LatencySummary;
   /** The p99 of the deliveries received in each second of the cell (NaN for a second with none). */
   p99BySecond: number[];
@@ -99,6 +101,8 @@ type Cell = DeliveryFigures & {
   seconds: number;
   ordersAccepted: number;
   commandErrors: number;
+  /** orders.place refused in the cell's warm-up (not timed). */
+  warmupErrors: number;
   /** Commands without an answer when the drain time ran out (the server is behind). */
   unanswered: number;
   achievedRate: number;
@@ -207,6 +211,7 @@ const deliveryFigures = (
     bytes: result.bytes,
     missing: cell.expected - result.delivered,
     duplicates: result.duplicates,
+    warmupDeliveries: result.foreign,
     latency: summarize(result.latencies),
     p99BySecond: percentileBySecond(result.latencies, result.receivedAt, 99),
     serverCpuPct: cellCpu ? ((cellCpu.childUsPerOp * total) / perCoreUs) * 100 : Number.NaN,
@@ -247,6 +252,9 @@ const runCell = async (
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(server.pid) ?? 0)), 250);
   const pool = new SubscriberPool({ url: server.wsUrl, subscribers: options.subscribers, maxOrders: total, tag: options.tag });
   const http = new HttpClient(server.port, 64);
+  // The warm-up's orders are not timed, but a server refusing them is a broken cell: said at the end.
+  let warmupErrors = 0;
+  let firstWarmupError: string | undefined;
   try {
     const ready = await pool.connected();
     const connectedAt = performance.now();
@@ -262,7 +270,10 @@ const runCell = async (
     if (options.warmupSeconds) {
       const warmTag = options.tag + 0x8000;
       await sendOpenLoop(Math.round(options.ratePerSec * options.warmupSeconds), options.ratePerSec, (i) => {
-        http.mutation('orders.place', benchOrder(i, taggedOrderId(warmTag, i))).catch(() => {});
+        http.mutation('orders.place', benchOrder(i, taggedOrderId(warmTag, i))).catch((error: unknown) => {
+          warmupErrors++;
+          firstWarmupError ??= String(error);
+        });
       });
       pool.measure();
     }
@@ -305,12 +316,14 @@ const runCell = async (
     const wallSeconds = (performance.now() - serverTicksStart) / 1000;
     const result = await pool.finish();
     if (commandErrors > 0) log(`${commandErrors} orders.place failed; first: ${firstCommandError}`);
+    if (warmupErrors > 0) log(`warm-up: ${warmupErrors} orders.place failed; first: ${firstWarmupError}`);
 
     return {
       ...deliveryFigures({ subscribers: options.subscribers, ordersSent: total, expected, wallSeconds }, result, cellCpu),
       seconds: options.seconds,
       ordersAccepted: accepted,
       commandErrors,
+      warmupErrors,
       unanswered,
       achievedRate: total / sendSeconds,
       closes: result.closes,
@@ -461,7 +474,7 @@ export const liveLatencyScenario: Scenario = {
         );
         cells.push(cell);
         ctx.log(
-          `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries in ${cell.frames} messages (missing ${cell.missing}, duplicates ${cell.duplicates}), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
+          `subscribers=${subscribers}: ${cell.delivered}/${cell.expected} deliveries in ${cell.frames} messages (missing ${cell.missing}, duplicates ${cell.duplicates}; ${cell.warmupDeliveries} of the warm-up's after it), latency p50/p95/p99 ${triple(cell.latency)} ms, ` +
             `max ${formatMs(cell.latency.maxMs)} ms, p99 of each second median / worst ${bySecond(cell)} ms; server RSS peak ${mib(cell.rssPeakMiB)} MiB, server CPU ${pct(cell.serverCpuPct)} of a core, ${cell.gc.markCompacts} mark-compacts; closes ${JSON.stringify(cell.closes)}`,
         );
       }
@@ -484,7 +497,7 @@ export const liveLatencyScenario: Scenario = {
       },
       ctx.log,
     );
-    ctx.log(`fan-out floor: ${fanOutFloor.delivered}/${fanOutFloor.expected} deliveries in ${fanOutFloor.frames} messages, latency p50/p95/p99 ${triple(fanOutFloor.latency)} ms, p99 of each second median / worst ${bySecond(fanOutFloor)} ms, CPU server ${pct(fanOutFloor.serverCpuPct)} bench ${pct(fanOutFloor.benchCpuPct)}`);
+    ctx.log(`fan-out floor: ${fanOutFloor.delivered}/${fanOutFloor.expected} deliveries in ${fanOutFloor.frames} messages (${fanOutFloor.warmupDeliveries} of the warm-up's after it), latency p50/p95/p99 ${triple(fanOutFloor.latency)} ms, p99 of each second median / worst ${bySecond(fanOutFloor)} ms, CPU server ${pct(fanOutFloor.serverCpuPct)} bench ${pct(fanOutFloor.benchCpuPct)}`);
     const ratio = (a: number, b: number) => formatRatio(a / b);
     const tables: ResultTable[] = [
       {
@@ -581,6 +594,11 @@ export const liveLatencyScenario: Scenario = {
     const faulty = [...cells, fanOutFloor].filter((c) => c.duplicates > 0 || (ctx.smoke && c.missing > 0));
     if (faulty.length > 0) {
       throw new Error(`deliveries wrong: ${faulty.map((c) => `${c.subscribers} subscribers: ${c.missing} missing, ${c.duplicates} duplicated`).join('; ')}`);
+    }
+    // So is an order refused in a smoke run, timed or not.
+    const refusing = cells.filter((c) => ctx.smoke && c.commandErrors + c.warmupErrors > 0);
+    if (refusing.length > 0) {
+      throw new Error(`orders.place refused: ${refusing.map((c) => `${c.subscribers} subscribers: ${c.commandErrors} in the cell, ${c.warmupErrors} in its warm-up`).join('; ')}`);
     }
     return { tables, data };
   },
