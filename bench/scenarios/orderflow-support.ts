@@ -107,7 +107,10 @@ export class HttpClient {
     private readonly port: number,
     maxSockets: number,
   ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+    // A socket idle for 4 s is closed here, before the server's keep-alive timeout (Node's 5 s)
+    // closes it from its side: reusing one the server is closing fails as 'socket hang up' (seen
+    // once, in a cell whose commands had piled up and opened more sockets than the rate needed).
+    this.agent = new http.Agent({ keepAlive: true, maxSockets, timeout: 4000 });
   }
 
   request(method: 'GET' | 'POST', path: string, body?: string): Promise<string> {
