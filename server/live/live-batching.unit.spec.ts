@@ -79,26 +79,26 @@ describe('attachable and trackedFrame', () => {
   it('should build the frame tRPC would send, the same Buffer for every subscriber with the same envelope', () => {
     const batch = shareEncoding({ position: 9, changes: [change(8), change(9)] });
     for (const envelope of [{ id: 1 }, { id: 'x"\u0001"', jsonrpc: '2.0' }, { id: null }] as Envelope[]) {
-      const frame = trackedFrame(frameTemplate(envelope), 9, batch);
+      const frame = trackedFrame(frameTemplate(envelope), batch);
       expect(JSON.parse(frame.text.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(message(envelope, '9', batch))));
-      expect(trackedFrame(frameTemplate({ ...envelope }), 9, batch)).toBe(frame);
+      expect(trackedFrame(frameTemplate({ ...envelope }), batch)).toBe(frame);
       // Equal envelopes share one template, so a fan-out compares them by identity.
       expect(frameTemplate({ ...envelope })).toBe(frameTemplate(envelope));
     }
     // Subscribers of different envelopes taking turns: each still gets its own envelope's frame.
     const [one, other] = [frameTemplate({ id: 1 }), frameTemplate({ id: 2 })];
     for (let turn = 0; turn < 3; turn++) {
-      expect(JSON.parse(trackedFrame(one, 9, batch).text.toString()).id).toBe(1);
-      expect(JSON.parse(trackedFrame(other, 9, batch).text.toString()).id).toBe(2);
+      expect(JSON.parse(trackedFrame(one, batch).text.toString()).id).toBe(1);
+      expect(JSON.parse(trackedFrame(other, batch).text.toString()).id).toBe(2);
     }
     const own = { position: 9, changes: [change(9)] };
-    const ownFrame = trackedFrame(frameTemplate({ id: 2 }), 9, own);
+    const ownFrame = trackedFrame(frameTemplate({ id: 2 }), own);
     expect(JSON.parse(ownFrame.text.toString())).toEqual(JSON.parse(JSON.stringify(message({ id: 2 }, '9', own))));
     // A per-order payload goes to one socket: nothing is kept for it.
-    expect(trackedFrame(frameTemplate({ id: 2 }), 9, own)).not.toBe(ownFrame);
+    expect(trackedFrame(frameTemplate({ id: 2 }), own)).not.toBe(ownFrame);
     // The next shared payload gets its own frame, not the one before it.
     const next = shareEncoding({ position: 10, changes: [change(10)] });
-    expect(JSON.parse(trackedFrame(one, 10, next).text.toString()).result.data.id).toBe('10');
+    expect(JSON.parse(trackedFrame(one, next).text.toString()).result.data.id).toBe('10');
   });
 });
 

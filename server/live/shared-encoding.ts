@@ -132,11 +132,11 @@ export const frameTemplate = (envelope: Envelope): FrameTemplate => {
 let recent: { payload: object; template: FrameTemplate; frame: TrackedFrame } | undefined;
 
 /**
- * The UTF-8 text frame tRPC would send for `tracked(String(position), payload)` in the
+ * The UTF-8 text frame tRPC would send for `tracked(String(payload.position), payload)` in the
  * subscription whose `template` it is, byte for byte. A shared payload's frame is built once per
  * distinct envelope (most clients use the same request id) and the same one goes to every socket.
  */
-export const trackedFrame = (template: FrameTemplate, position: number, payload: object): TrackedFrame => {
+export const trackedFrame = (template: FrameTemplate, payload: { readonly position: number }): TrackedFrame => {
   if (recent !== undefined && recent.payload === payload && recent.template === template) return recent.frame;
   const key = template[0];
   const shared = encoded.has(payload);
@@ -147,7 +147,7 @@ export const trackedFrame = (template: FrameTemplate, position: number, payload:
       return cached;
     }
   }
-  const id = JSON.stringify(String(position));
+  const id = JSON.stringify(String(payload.position));
   const frame: TrackedFrame = {
     shared,
     text: Buffer.from(key + id + template[1] + id + template[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + template[3]),

@@ -85,7 +85,7 @@ export const liveRouter = router({
           end();
           return;
         }
-        sendText(ws, trackedFrame(template, part.position, part));
+        sendText(ws, trackedFrame(template, part));
       };
 
       try {
