@@ -14,8 +14,8 @@ import {
   domainTypes,
   startSagaApp,
   waitForSaga,
-  waitUntil,
 } from './saga-fixtures';
+import { waitUntil } from '../support/wait-until';
 import { ParticipantControl, type ParticipantMethod } from './participant-control';
 
 let db: TestDatabase;

@@ -3,7 +3,8 @@ import { loadAggregate } from '@/server/command-handler';
 import { sagaProgressFor } from '@/server/fulfilment/queries';
 import { inventoryDecider } from '@/server/inventory/decider';
 import { inventoryStreamId } from '@/server/inventory/stream';
-import { expectEveryEffectOnce, finishedCount, ledger, placeTestOrder, useChildWorkerSetup, waitForSagas, waitUntil } from './saga-fixtures';
+import { expectEveryEffectOnce, finishedCount, ledger, placeTestOrder, useChildWorkerSetup, waitForSagas } from './saga-fixtures';
+import { waitUntil } from '../support/wait-until';
 
 const setup = useChildWorkerSetup({
   latencyMs: 25,

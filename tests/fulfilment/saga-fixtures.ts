@@ -103,7 +103,6 @@ export const waitForSaga = async (app: Orderflow, orderId: string): Promise<Saga
   return (await sagaProgressFor(app.sql, orderId))!;
 };
 
-export { waitUntil };
 
 const isSagaEvent = (event: RecordedEvent) => event.streamId.startsWith('fulfilment-');
 

@@ -7,7 +7,8 @@ import { dashboardStatsProjection } from '@/server/projections/dashboard-stats';
 import { verifyProjection } from '@/server/projections/verify-projection';
 import { settledSagaMetrics } from '../support/saga-metrics';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { addProduct, placeTestOrder, startSagaApp, waitForSagas, waitUntil } from './saga-fixtures';
+import { addProduct, placeTestOrder, startSagaApp, waitForSagas } from './saga-fixtures';
+import { waitUntil } from '../support/wait-until';
 
 let db: TestDatabase;
 /** Two processes on one database, each with its projection daemon and saga processor. */

@@ -9,7 +9,8 @@ import type { Orderflow } from '@/server/orderflow';
 import { sagasRouter } from '@/server/routers/sagas';
 import { faultsRouter } from '@/server/routers/faults';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { addProduct, domainEvents, domainTypes, placeTestOrder, sagaEvents, startSagaApp, waitForSaga, waitForSagas, waitUntil } from './saga-fixtures';
+import { addProduct, domainEvents, domainTypes, placeTestOrder, sagaEvents, startSagaApp, waitForSaga, waitForSagas } from './saga-fixtures';
+import { waitUntil } from '../support/wait-until';
 
 let db: TestDatabase;
 let app: Orderflow;

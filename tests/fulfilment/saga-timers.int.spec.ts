@@ -5,7 +5,8 @@ import { placeOrder } from '@/server/handlers/place-order';
 import type { Orderflow } from '@/server/orderflow';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { ParticipantControl } from './participant-control';
-import { addProduct, customerId, domainTypes, processorOf, startSagaApp, waitForSaga, waitUntil } from './saga-fixtures';
+import { addProduct, customerId, domainTypes, processorOf, startSagaApp, waitForSaga } from './saga-fixtures';
+import { waitUntil } from '../support/wait-until';
 
 let db: TestDatabase;
 const apps: Orderflow[] = [];

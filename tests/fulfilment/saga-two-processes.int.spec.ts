@@ -8,8 +8,8 @@ import {
   sagaFinalEventTypes,
   useChildWorkerSetup,
   waitForSagas,
-  waitUntil,
 } from './saga-fixtures';
+import { waitUntil } from '../support/wait-until';
 
 const setup = useChildWorkerSetup({ latencyMs: 20, concurrency: 3, products: [{ sku: 'SKU-P-1', priceCents: 1500, stock: 1000 }] });
 
