@@ -82,8 +82,8 @@ const encodeShared = (message: Record<string, unknown>): string | undefined => {
 
 const ID = '\u0001';
 const ID_JSON = JSON.stringify(ID);
-const templates = new WeakMap<Envelope, FrameTemplate>();
-const frames = new WeakMap<object, Map<string, TrackedFrame>>();
+/** Each shared payload's frames, by template (one per distinct envelope, see frameTemplate). */
+const frames = new WeakMap<object, Map<FrameTemplate, TrackedFrame>>();
 
 /**
  * One subscription message as UTF-8 text, and its WebSocket frame once a direct send built it
@@ -100,34 +100,31 @@ export type TrackedFrame = { readonly text: Buffer; readonly shared: boolean; ws
 export type FrameTemplate = readonly [string, string, string, string];
 
 /**
- * One template object per distinct envelope JSON (most clients use the same request id), so a
- * fan-out tells them apart by identity. Bounded: ids are the client's choice.
+ * One template object per distinct envelope JSON (most clients use the same request id), so
+ * frames are found by the template's identity. Bounded: ids are the client's choice; after a
+ * clear an envelope seen before gets a new object, whose frames are built anew.
  */
-const canonicalTemplates = new Map<string, FrameTemplate>();
-const MAX_CANONICAL_TEMPLATES = 1000;
+const templates = new Map<string, FrameTemplate>();
+const MAX_TEMPLATES = 1000;
 
 export const frameTemplate = (envelope: Envelope): FrameTemplate => {
-  let parts = templates.get(envelope);
+  const json = JSON.stringify({ ...envelope, result: { type: 'data', id: ID, data: { id: ID, data: MARK } } });
+  let parts = templates.get(json);
   if (!parts) {
-    const json = JSON.stringify({ ...envelope, result: { type: 'data', id: ID, data: { id: ID, data: MARK } } });
-    parts = canonicalTemplates.get(json);
-    if (!parts) {
-      const payloadAt = json.lastIndexOf(MARK_JSON);
-      const secondId = json.lastIndexOf(ID_JSON, payloadAt);
-      const firstId = json.lastIndexOf(ID_JSON, secondId - 1);
-      parts = [json.slice(0, firstId), json.slice(firstId + ID_JSON.length, secondId), json.slice(secondId + ID_JSON.length, payloadAt), json.slice(payloadAt + MARK_JSON.length)];
-      if (canonicalTemplates.size >= MAX_CANONICAL_TEMPLATES) canonicalTemplates.clear();
-      canonicalTemplates.set(json, parts);
-    }
-    templates.set(envelope, parts);
+    const payloadAt = json.lastIndexOf(MARK_JSON);
+    const secondId = json.lastIndexOf(ID_JSON, payloadAt);
+    const firstId = json.lastIndexOf(ID_JSON, secondId - 1);
+    parts = [json.slice(0, firstId), json.slice(firstId + ID_JSON.length, secondId), json.slice(secondId + ID_JSON.length, payloadAt), json.slice(payloadAt + MARK_JSON.length)];
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(json, parts);
   }
   return parts;
 };
 
 /**
  * The last shared frame built or found. A fan-out asks for the same payload with (nearly always)
- * the same template a thousand times in a row: this answers those with two identity checks (the
- * templates' strings compared by content cost more than the rest of the lookup).
+ * the same template a thousand times in a row: this answers those with two identity checks
+ * instead of two map lookups.
  */
 let recent: { payload: object; template: FrameTemplate; frame: TrackedFrame } | undefined;
 
@@ -138,10 +135,9 @@ let recent: { payload: object; template: FrameTemplate; frame: TrackedFrame } | 
  */
 export const trackedFrame = (template: FrameTemplate, payload: { readonly position: number }): TrackedFrame => {
   if (recent !== undefined && recent.payload === payload && recent.template === template) return recent.frame;
-  const key = template[0];
   const shared = encoded.has(payload);
   if (shared) {
-    const cached = frames.get(payload)?.get(key);
+    const cached = frames.get(payload)?.get(template);
     if (cached) {
       recent = { payload, template, frame: cached };
       return cached;
@@ -150,12 +146,12 @@ export const trackedFrame = (template: FrameTemplate, payload: { readonly positi
   const id = JSON.stringify(String(payload.position));
   const frame: TrackedFrame = {
     shared,
-    text: Buffer.from(key + id + template[1] + id + template[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + template[3]),
+    text: Buffer.from(template[0] + id + template[1] + id + template[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + template[3]),
   };
   if (shared) {
-    let byEnvelope = frames.get(payload);
-    if (!byEnvelope) frames.set(payload, (byEnvelope = new Map()));
-    byEnvelope.set(key, frame);
+    let byTemplate = frames.get(payload);
+    if (!byTemplate) frames.set(payload, (byTemplate = new Map()));
+    byTemplate.set(template, frame);
     recent = { payload, template, frame };
   }
   return frame;
