@@ -29,6 +29,25 @@ describe('toBatches', () => {
   });
 });
 
+describe('shareEncoding', () => {
+  it('should leave the payload as it was for JSON, keys, spreads and equality', () => {
+    const plain = { position: 14, changes: [change(3), change(5)] };
+    const shared = shareEncoding({ position: 14, changes: [change(3), change(5)] });
+    expect(JSON.stringify(shared)).toBe(JSON.stringify(plain));
+    expect(Reflect.ownKeys({ ...shared })).toEqual(['position', 'changes']);
+    expect(Object.keys(shared)).toEqual(['position', 'changes']);
+    expect(shared).toStrictEqual(plain);
+  });
+
+  it('should encode a payload once however many subscribers it goes to, and a mark twice changes nothing', () => {
+    const batch = shareEncoding({ position: 9, changes: [change(9)] });
+    const first = trackedFrame(frameTemplate({ id: 1 }), batch);
+    expect(shareEncoding(batch)).toBe(batch);
+    expect(trackedFrame(frameTemplate({ id: 1 }), batch)).toBe(first);
+    expect(first.shared).toBe(true);
+  });
+});
+
 describe('liveEncoder', () => {
   const tracked = (id: number | string, data: unknown) => ({ id, jsonrpc: '2.0', result: { type: 'data', id: '14', data: { id: '14', data } } });
 

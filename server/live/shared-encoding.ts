@@ -4,25 +4,31 @@ import type { Encoder } from '@trpc/server/adapters/ws';
  * Encode once, send to many. tRPC's WebSocket handler turns every message it sends into a string
  * with an encoder; the default is JSON.stringify of the whole response, per subscriber. A live
  * message is the same object for every subscriber of the process, so `liveEncoder` keeps the JSON
- * of the objects marked with `shareEncoding` (weakly, encoded on first use) and wraps it in each
+ * of the objects marked with `shareEncoding` (on the object itself, encoded on first use) and wraps it in each
  * subscriber's small envelope. The result is the same JSON text JSON.stringify would give, so
  * clients keep tRPC's default JSON decoding. Anything else is encoded as before.
  */
-const encoded = new WeakMap<object, string | null>();
+/**
+ * What a shared payload carries for its encoding: its JSON once encoded, and its frames by
+ * template (see trackedFrame). It lives on the payload under a symbol, not enumerable, which
+ * JSON.stringify, spreads and equality checks ignore, so it goes when the payload goes.
+ */
+type SharedState = { json: string | undefined; frames: Map<FrameTemplate, TrackedFrame> | undefined };
+const SHARED = Symbol('orderflow.shared-encoding');
+const sharedStateOf = (value: object): SharedState | undefined => (value as { [SHARED]?: SharedState })[SHARED];
 
 /** Marks `value` as sent as is to many subscribers: its JSON is computed once. Do not mutate it afterwards. */
 export const shareEncoding = <T extends object>(value: T): T => {
-  encoded.set(value, null);
+  if (!sharedStateOf(value)) Object.defineProperty(value, SHARED, { value: { json: undefined, frames: undefined } satisfies SharedState });
   return value;
 };
 
+const isShared = (value: object): boolean => sharedStateOf(value) !== undefined;
+
+/** The JSON of a payload marked with shareEncoding, encoded on first use. */
 const jsonOf = (value: object): string => {
-  let json = encoded.get(value);
-  if (json == null) {
-    json = JSON.stringify(value);
-    encoded.set(value, json);
-  }
-  return json;
+  const state = sharedStateOf(value)!;
+  return (state.json ??= JSON.stringify(value));
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -60,12 +66,12 @@ const encodeShared = (message: Record<string, unknown>): string | undefined => {
   const { data, ...resultRest } = result;
   let envelope: unknown;
   let payload: object;
-  if (encoded.has(data) || attachments.has(data)) {
+  if (isShared(data) || attachments.has(data)) {
     payload = data;
     envelope = { ...rest, result: { ...resultRest, data: MARK } };
   } else {
     const { data: inner, ...trackedRest } = data;
-    if (!isObject(inner) || !(encoded.has(inner) || attachments.has(inner))) return undefined;
+    if (!isObject(inner) || !(isShared(inner) || attachments.has(inner))) return undefined;
     payload = inner;
     envelope = { ...rest, result: { ...resultRest, data: { ...trackedRest, data: MARK } } };
   }
@@ -76,14 +82,12 @@ const encodeShared = (message: Record<string, unknown>): string | undefined => {
   }
   const head = JSON.stringify(envelope);
   const at = head.lastIndexOf(MARK_JSON);
-  const json = encoded.has(payload) ? jsonOf(payload) : JSON.stringify(payload);
+  const json = isShared(payload) ? jsonOf(payload) : JSON.stringify(payload);
   return head.slice(0, at) + json + head.slice(at + MARK_JSON.length);
 };
 
 const ID = '\u0001';
 const ID_JSON = JSON.stringify(ID);
-/** Each shared payload's frames, by template (one per distinct envelope, see frameTemplate). */
-const frames = new WeakMap<object, Map<FrameTemplate, TrackedFrame>>();
 
 /**
  * One subscription message as UTF-8 text, and its WebSocket frame once a direct send built it
@@ -135,9 +139,10 @@ let recent: { payload: object; template: FrameTemplate; frame: TrackedFrame } | 
  */
 export const trackedFrame = (template: FrameTemplate, payload: { readonly position: number }): TrackedFrame => {
   if (recent !== undefined && recent.payload === payload && recent.template === template) return recent.frame;
-  const shared = encoded.has(payload);
+  const state = sharedStateOf(payload);
+  const shared = state !== undefined;
   if (shared) {
-    const cached = frames.get(payload)?.get(template);
+    const cached = state.frames?.get(template);
     if (cached) {
       recent = { payload, template, frame: cached };
       return cached;
@@ -149,9 +154,7 @@ export const trackedFrame = (template: FrameTemplate, payload: { readonly positi
     text: Buffer.from(template[0] + id + template[1] + id + template[2] + (shared ? jsonOf(payload) : JSON.stringify(payload)) + template[3]),
   };
   if (shared) {
-    let byTemplate = frames.get(payload);
-    if (!byTemplate) frames.set(payload, (byTemplate = new Map()));
-    byTemplate.set(template, frame);
+    (state.frames ??= new Map()).set(template, frame);
     recent = { payload, template, frame };
   }
   return frame;
