@@ -48,8 +48,8 @@ export type OrderflowOptions = {
   onError?: (error: unknown) => void;
   /** Tuning of the fulfilment saga processor (retries, deadlines, randomness); tests make it fast and deterministic. */
   fulfilment?: FulfilmentOptions;
-  /** The live channel's batching (`flushMs`). */
-  live?: Pick<LiveFeedOptions, 'flushMs'>;
+  /** The live channel's batching (`flushMs`) and the length of a fan-out's turn (`turnMs`). */
+  live?: Pick<LiveFeedOptions, 'flushMs' | 'turnMs'>;
 };
 
 /**

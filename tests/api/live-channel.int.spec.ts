@@ -353,8 +353,8 @@ describe('Live channel', () => {
         }
         placed.sort((a, b) => a - b);
         const ours = (positions: number[]) => positions.filter((p) => p >= placed[0]!);
-        // The last listener is called last in every fan-out: once it has everything, all have.
-        await expect.poll(() => ours(got[399]!).length, { timeout: 20_000 }).toBe(placed.length);
+        // A fan-out this long goes on over several flushes (turns), so any listener may be the last served.
+        await expect.poll(() => got.every((positions, i) => i === 300 || ours(positions).length === placed.length), { timeout: 20_000 }).toBe(true);
         for (const [i, positions] of got.entries()) {
           if (i === 300) {
             expect(ours(positions)).toEqual(placed.slice(0, ours(positions).length));
