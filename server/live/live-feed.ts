@@ -89,8 +89,9 @@ export const toOrderChanges = async (db: Queryable, entries: readonly LogEntry[]
 };
 
 /**
- * Called once per flush with the messages for every subscriber (shared objects: a listener that
- * filters must build its own) and the position everything has been handed over to.
+ * Called in the listener's turn with the messages of everything after what it was last handed
+ * (shared objects, the same for every listener at the same position: a listener that filters
+ * must build its own) and the position they cover up to.
  */
 export type LiveFeedListener = (batches: readonly LiveBatch[], position: number) => void;
 
@@ -150,6 +151,10 @@ export class LiveFeed {
   /** Where the next turn starts in `members`. */
   private cursor = 0;
   private departed = false;
+  /** Members that have not left. */
+  private active = 0;
+  /** Every listener had been handed everything up to here after the last turn (new ones start at `position`). */
+  private handedOverTo = 0;
   /** Changes read and not yet handed to every listener, in position order. */
   private recent: OrderChange[] = [];
   private unsubscribe: (() => void) | undefined;
@@ -182,6 +187,7 @@ export class LiveFeed {
   start(): void {
     this.position = this.follower.position;
     this.pendingPosition = this.position;
+    this.handedOverTo = this.position;
     this.unsubscribe = this.follower.subscribe((entries, position) => {
       for (const entry of entries) this.pending.push(entry);
       this.pendingPosition = position;
@@ -199,12 +205,13 @@ export class LiveFeed {
   subscribe(listener: LiveFeedListener): () => void {
     const member: Member = { listener, from: this.position, gone: false };
     this.members.push(member);
+    this.active++;
     this.releasePrompt ??= this.follower.holdPrompt();
     return () => {
       if (member.gone) return;
       member.gone = true;
       this.departed = true;
-      if (this.members.some((m) => !m.gone)) return;
+      if (--this.active > 0) return;
       this.releasePrompt?.();
       this.releasePrompt = undefined;
     };
@@ -222,14 +229,10 @@ export class LiveFeed {
     this.cursor = cursor < this.members.length ? cursor : 0;
   }
 
-  /** Whether some listener has not been handed everything read. */
-  private behind(): boolean {
-    return this.members.some((member) => !member.gone && member.from < this.position);
-  }
-
   private schedule(delayMs?: number): void {
     if (this.timer || this.flushing || this.stopped) return;
-    if (this.pendingPosition <= this.position && !this.behind()) return;
+    // Nothing new read, and the last turn left nobody behind.
+    if (this.pendingPosition <= this.position && this.handedOverTo >= this.position) return;
     const wait = delayMs ?? this.lastFlushAt + this.gapMs - performance.now();
     if (wait <= 0) void this.flush();
     else this.timer = setTimeout(() => {
@@ -250,7 +253,7 @@ export class LiveFeed {
       this.compact();
       // Nobody to tell: nothing is read. A subscriber who comes later catches up from the store
       // up to `position`, as it does for everything before it subscribed.
-      const changes = this.members.length === 0 ? [] : await toOrderChanges(this.sql, events);
+      const changes = this.active === 0 ? [] : await toOrderChanges(this.sql, events);
       for (const change of changes) this.recent.push(change);
       this.position = position;
       const busyMs = await this.turn(position);
@@ -271,10 +274,11 @@ export class LiveFeed {
     this.schedule(retryMs);
   }
 
-  /** Keeps only the changes some listener has not been handed yet. */
+  /** Notes how far every listener has been handed changes, and keeps only the changes some listener has not been handed yet. */
   private forgetHandedOver(): void {
     let least = this.position;
     for (const member of this.members) if (!member.gone && member.from < least) least = member.from;
+    this.handedOverTo = least;
     const keep = firstAfter(this.recent, least);
     if (keep > 0) this.recent = this.recent.slice(keep);
   }

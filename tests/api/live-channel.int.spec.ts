@@ -373,7 +373,7 @@ describe('Live channel', () => {
       const feed = server.app.live;
       const got = { stays: [] as number[], leaves: [] as number[] };
       let leave: (() => void) | undefined;
-      // Called first in every fan-out: the listener subscribed last leaves in its first non-empty one.
+      // Three listeners fit in one turn, so every flush serves them from the first: the listener subscribed last leaves in its first non-empty one.
       const first = feed.subscribe((batches) => {
         if (batches.some((b) => b.changes.length > 0)) leave?.();
       });
