@@ -71,6 +71,22 @@ describe('Live feed', () => {
       }
     });
 
+    it('should go on with a pass under way at once, not a whole flush spacing later', async () => {
+      // A minute between flushes: were the pass's later turns spaced like flushes, the listeners
+      // past the first turn (~30 of 200) would wait minutes for this change.
+      const feed = new LiveFeed(server.app.sql, follower, { turnMs: 1, flushMs: 60_000 });
+      feed.start();
+      const { got, leave } = busyListeners(feed, 200, 0.03);
+      try {
+        const position = await place();
+        follower.wake();
+        await expect.poll(() => got.every((positions) => positions.includes(position)), { timeout: 10_000 }).toBe(true);
+      } finally {
+        leave();
+        feed.stop();
+      }
+    });
+
     it('should hand a listener that joins while a pass is under way every change after the position it joined at', async () => {
       const feed = new LiveFeed(server.app.sql, follower, { turnMs: 1 });
       feed.start();
