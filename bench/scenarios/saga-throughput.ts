@@ -54,17 +54,25 @@ const placeAll = async (app: Orderflow, tag: number, orders: number, placers: nu
   return { ids, seconds: (performance.now() - start) / 1000, failed, ...(firstError ? { firstError } : {}) };
 };
 
-const finalCount = async (app: Orderflow, ids: readonly string[]): Promise<number> => {
-  const [row] = await app.sql<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM saga_progress WHERE order_id = ANY(${[...ids]}::text[]) AND status = ANY(${FINAL}::text[])`;
-  return row!.n;
+/** Those of `ids` whose saga is final. */
+const finalOf = async (app: Orderflow, ids: readonly string[]): Promise<string[]> => {
+  const rows = await app.sql<{ orderId: string }[]>`
+    SELECT order_id AS "orderId" FROM saga_progress WHERE order_id = ANY(${[...ids]}::text[]) AND status = ANY(${FINAL}::text[])`;
+  return rows.map((row) => row.orderId);
 };
 
+/**
+ * Until every one of `ids` is final. Each look asks only about the ones not final yet, every
+ * 200 ms: asking about all 2,000 every 100 ms took ~6 ms of Postgres each time, in competition
+ * with the sagas for the same two cores. The cell's time comes from finished_at, not from here.
+ */
 const waitFinal = async (app: Orderflow, ids: readonly string[], timeoutMs: number): Promise<boolean> => {
   const deadline = performance.now() + timeoutMs;
+  const pending = new Set(ids);
   while (performance.now() < deadline) {
-    if ((await finalCount(app, ids)) === ids.length) return true;
-    await sleep(100);
+    for (const id of await finalOf(app, [...pending])) pending.delete(id);
+    if (pending.size === 0) return true;
+    await sleep(200);
   }
   return false;
 };
