@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '@/db/client';
 import { placeOrder } from '@/server/handlers/place-order';
 import { LiveFeed, type LiveBatch } from '@/server/live/live-feed';
 import { LogFollower } from '@/server/live/log-follower';
@@ -119,6 +120,35 @@ describe('Live feed', () => {
         trigger();
         before.leave();
         after.leave();
+        feed.stop();
+      }
+    });
+  });
+
+  describe('When turning what the follower read into changes fails', () => {
+    it('should report it, try the same events again, and hand each change over once', async () => {
+      // The real pool, but the next summary query throws (as on a dropped connection).
+      let failures = 1;
+      const sql = server.app.sql;
+      const flaky = Object.assign((...args: Parameters<Sql>) => {
+        if (failures > 0) {
+          failures--;
+          throw new Error('summary query failed');
+        }
+        return sql(...args);
+      }, sql) as unknown as Sql;
+      const errors: unknown[] = [];
+      const feed = new LiveFeed(flaky, follower, { onError: (error) => errors.push(error) });
+      feed.start();
+      const got: number[] = [];
+      const leave = feed.subscribe((batches) => got.push(...batches.flatMap((b) => b.changes.map((c) => c.position))));
+      try {
+        const placed = [await place(), await place()].sort((a, b) => a - b);
+        follower.wake();
+        await expect.poll(() => got.filter((p) => p >= placed[0]!), { timeout: 10_000 }).toEqual(placed);
+        expect(errors.map(String)).toEqual(['Error: summary query failed']);
+      } finally {
+        leave();
         feed.stop();
       }
     });
