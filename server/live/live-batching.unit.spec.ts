@@ -16,7 +16,7 @@ const change = (position: number): OrderChange => ({
 describe('toBatches', () => {
   it('should split a stretch into messages of at most max changes, each covering up to its last change and the last up to the stretch', () => {
     const changes = [3, 5, 6, 9, 10].map(change);
-    const batches = toBatches(changes, 14, 2);
+    const batches = toBatches(changes, 14, { max: 2 });
     expect(batches.map((b) => [b.position, b.changes.map((c) => c.position)])).toEqual([
       [5, [3, 5]],
       [9, [6, 9]],
@@ -26,6 +26,16 @@ describe('toBatches', () => {
 
   it('should make no message for a stretch without changes', () => {
     expect(toBatches([], 14)).toEqual([]);
+    expect(toBatches([3, 5].map(change), 14, { from: 2 })).toEqual([]);
+  });
+
+  it('should start at the index given', () => {
+    const changes = [3, 5, 6, 9, 10].map(change);
+    const batches = toBatches(changes, 14, { from: 2, max: 2 });
+    expect(batches.map((b) => [b.position, b.changes.map((c) => c.position)])).toEqual([
+      [9, [6, 9]],
+      [14, [10]],
+    ]);
   });
 });
 

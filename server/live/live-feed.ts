@@ -47,12 +47,17 @@ const SLICE_CHECK_EVERY = 16;
 export const MAX_CHANGES_PER_MESSAGE = 200;
 
 /**
- * Splits the changes of the stretch ending at `position` into messages of at most `max` changes,
- * each covering up to its last change, the last one up to `position`. No change: no message.
+ * Splits the changes of the stretch ending at `position` (those of `changes` from index `from`
+ * on) into messages of at most `max` changes, each covering up to its last change, the last one
+ * up to `position`. No change: no message.
  */
-export const toBatches = (changes: readonly OrderChange[], position: number, max = MAX_CHANGES_PER_MESSAGE): LiveBatch[] => {
+export const toBatches = (
+  changes: readonly OrderChange[],
+  position: number,
+  { from = 0, max = MAX_CHANGES_PER_MESSAGE }: { from?: number; max?: number } = {},
+): LiveBatch[] => {
   const batches: LiveBatch[] = [];
-  for (let at = 0; at < changes.length; at += max) {
+  for (let at = from; at < changes.length; at += max) {
     const part = changes.slice(at, at + max);
     batches.push({ position: at + max >= changes.length ? position : part[part.length - 1]!.position, changes: part });
   }
@@ -292,7 +297,7 @@ export class LiveFeed {
   private batchesAfter(from: number, position: number, cache: Map<number, readonly LiveBatch[]>): readonly LiveBatch[] {
     let batches = cache.get(from);
     if (!batches) {
-      batches = toBatches(this.recent.slice(firstAfter(this.recent, from)), position);
+      batches = toBatches(this.recent, position, { from: firstAfter(this.recent, from) });
       for (const batch of batches) shareEncoding(batch);
       cache.set(from, batches);
     }
