@@ -47,8 +47,10 @@ describe('The postgres.js pool queue', () => {
       expect(Math.max(...spans)).toBeLessThanOrEqual(connections.length);
       expect(open.length).toBe(connections.length);
     });
+  });
 
-    it('should keep first in, first out, and remove what is queued', () => {
+  describe('When items are shifted past the point where it compacts, and removed', () => {
+    it('should keep first in, first out, and remove only what is queued', () => {
       const q = Queue<number>();
       for (let n = 0; n < 200; n++) q.push(n);
       const out: number[] = [];
