@@ -9,6 +9,7 @@ import { LogFollower } from './live/log-follower';
 import { LiveFeed, type LiveFeedOptions } from './live/live-feed';
 import { listenForAppends, LogNotifier } from './live/log-notifier';
 import { allProjections, inlineProjections } from './projections/all-projections';
+import { ReferenceDataCache } from './catalog/reference-data-cache';
 import { ProjectionDaemon } from './projections/projection-daemon';
 
 export type Clock = { now: () => string };
@@ -33,6 +34,8 @@ export type Orderflow = {
   readonly live: LiveFeed;
   readonly daemon: ProjectionDaemon;
   readonly clock: Clock;
+  /** Customers and catalog entries for placing orders, dropped on every change to them. */
+  readonly referenceData: ReferenceDataCache;
   readonly workers: Worker[];
   /** Figures modules add to /api/health. */
   readonly healthContributors: HealthContributor[];
@@ -80,6 +83,8 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
     for (const worker of workers) worker.wake(types);
   });
   const unlisten = await listenForAppends(sql, wakeAll, notifier.token);
+  const referenceData = new ReferenceDataCache();
+  await referenceData.listen(sql);
   await daemon.ensureCheckpoints();
   await follower.start();
   const live = new LiveFeed(sql, follower, { ...options.live, onError });
@@ -93,6 +98,7 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
     live,
     daemon,
     clock,
+    referenceData,
     workers,
     healthContributors: [async () => ({ sagas: await sagaMetrics(sql) })],
     close: async () => {
@@ -101,6 +107,7 @@ export const createOrderflow = async (options: OrderflowOptions): Promise<Orderf
       await Promise.all(workers.map((w) => w.stop()));
       await follower.stop();
       await unlisten().catch(() => {});
+      await referenceData.close();
       await sql.end({ timeout: 5 });
     },
   };

@@ -1,6 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
 import { handleCommand } from '../command-handler';
-import { orderReferenceData } from '../catalog/catalog-queries';
 import type { Orderflow } from '../orderflow';
 import { orderDecider } from '../orders/decider';
 import { orderStreamId } from '../orders/stream';
@@ -16,7 +15,7 @@ export const placeOrder = async (
   input: PlaceOrderInput,
   actor: Actor = { kind: 'user', id: input.customerId },
 ): Promise<CommandResult> => {
-  const { customer, catalog } = await orderReferenceData(app.sql, input.customerId, input.lines.map((l) => l.sku));
+  const { customer, catalog } = await app.referenceData.lookup(app.sql, input.customerId, input.lines.map((l) => l.sku));
   if (!customer) throw new NotFoundError('Customer', input.customerId);
   const orderId = input.orderId ?? uuidv7();
   const now = app.clock.now();
