@@ -1,4 +1,4 @@
-import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
+import { createTRPCClient, createWSClient, httpLink, wsLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppRouter } from '@/server/root';
@@ -30,6 +30,24 @@ describe('Two app processes on one database', () => {
       const placed = await trpc.orders.place.mutate(validOrder());
       await expect.poll(() => received.includes(placed.orderId), { timeout: 10_000 }).toBe(true);
       await ws.close();
+    });
+  });
+
+  describe('When a price is changed in SQL after both processes placed an order at the old one', () => {
+    it('should price the next order placed through either process at the new one', async () => {
+      const { trpc: onA } = processA.client();
+      const onB = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${processB.baseUrl}/api/trpc` })] });
+      const order = validOrder({ lines: [{ sku: 'SKU-MS-02', quantity: 1 }] });
+      const priceOf = async (placed: { orderId: string; position: number }) =>
+        (await onA.orders.byId.query({ orderId: placed.orderId, minPosition: placed.position })).lines[0]!.unitPriceCents;
+      expect(await priceOf(await onA.orders.place.mutate(order))).toBe(3900);
+      expect(await priceOf(await onB.orders.place.mutate(order))).toBe(3900);
+
+      await processA.db.sql`UPDATE products SET price_cents = 4100 WHERE sku = 'SKU-MS-02'`;
+
+      // Each process hears of it by its own LISTEN, a few milliseconds after the commit.
+      await expect.poll(async () => priceOf(await onB.orders.place.mutate(order)), { timeout: 10_000 }).toBe(4100);
+      await expect.poll(async () => priceOf(await onA.orders.place.mutate(order)), { timeout: 10_000 }).toBe(4100);
     });
   });
 });
