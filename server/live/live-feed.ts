@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Queryable, Sql } from '@/db/client';
 import { literalLimit } from '@/db/client';
-import { LOG_ENTRY_COLUMNS, toLogEntry, type LogEntry, type LogEntryRow } from '../event-store/global-log-reader';
+import { LOG_ENTRY_COLUMNS, toLogEntry, type LogEntryRow } from '../event-store/global-log-reader';
+import type { OrderLogEntry } from './order-log-reader';
 import { findOrdersWithSaga } from '../queries/saga-view';
 import type { SagaProgress } from '../fulfilment/progress';
 import type { OrderSummary } from '../queries/order-queries';
@@ -65,19 +66,20 @@ export const toBatches = (
 };
 
 /**
- * Turns log batches into order changes once per batch (one summary query, whatever the number of
- * subscribers). An event is an order change when its correlation id is an order that has a row.
- * Only the events' coordinates are needed: what a subscriber gets is the order's read model.
- * The summary is read after the batch, so it may already include later changes of the same order;
- * its own `version` and `lastPosition` say exactly what it reflects.
+ * Turns log batches into order changes once per batch, whatever the number of subscribers. An
+ * event is an order change when its correlation id is an order that has a row. Entries the
+ * follower read with their order's view need nothing more; else one summary query reads the
+ * views after the batch, so a view may already include later changes of the same order (its own
+ * `version` and `lastPosition` say exactly what it reflects).
  */
-export const toOrderChanges = async (db: Queryable, entries: readonly LogEntry[]): Promise<OrderChange[]> => {
-  const ids = [...new Set(entries.flatMap((e) => (e.correlationId === null ? [] : [e.correlationId])))];
-  if (ids.length === 0) return [];
-  const orders = await findOrdersWithSaga(db, ids);
+export const toOrderChanges = async (db: Queryable, entries: readonly OrderLogEntry[]): Promise<OrderChange[]> => {
+  const viewed = entries.every((entry) => entry.view !== undefined);
+  const ids = viewed ? [] : [...new Set(entries.flatMap((e) => (e.correlationId === null ? [] : [e.correlationId])))];
+  if (!viewed && ids.length === 0) return [];
+  const orders = viewed ? undefined : await findOrdersWithSaga(db, ids);
   const changes: OrderChange[] = [];
   for (const event of entries) {
-    const found = event.correlationId === null ? undefined : orders.get(event.correlationId);
+    const found = orders ? (event.correlationId === null ? undefined : orders.get(event.correlationId)) : event.view;
     if (!found) continue;
     const { order, saga } = found;
     changes.push({
@@ -148,7 +150,8 @@ const firstAfter = (changes: readonly OrderChange[], position: number): number =
 /**
  * The process's fan-out: the follower's batches, as order changes, to every live subscriber.
  * Follower batches are coalesced (at most one flush per `flushMs`, and while the fan-out is long
- * one per twice its duration), turned into changes with one summary query per flush, and handed
+ * one per twice its duration), turned into changes (from the views the follower read with them,
+ * else with one summary query per flush), and handed
  * to the listeners as shared messages whose JSON is encoded once (`shareEncoding`). Each listener
  * gets every change after the last one it was handed, so a listener whose turn came later gets a
  * longer stretch in one message.
@@ -168,7 +171,7 @@ export class LiveFeed {
   private readonly flushMs: number;
   private readonly turnMs: number;
   /** Events read by the follower and not yet turned into changes, up to `pendingPosition`. */
-  private pending: LogEntry[] = [];
+  private pending: OrderLogEntry[] = [];
   private pendingPosition = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;

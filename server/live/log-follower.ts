@@ -1,5 +1,5 @@
 import type { Sql } from '@/db/client';
-import { LogEntryReader, type LogEntry } from '../event-store/global-log-reader';
+import { OrderLogReader, type OrderLogEntry } from './order-log-reader';
 import { WakeableSleep } from '../shared/wakeable-sleep';
 
 /** The least time between two reads while appends keep coming (they read everything since). */
@@ -7,13 +7,14 @@ export const FOLLOWER_COALESCE_MS = 5;
 /** The same while nobody needs the log at once: no live subscriber here, no query waiting on a position. */
 export const FOLLOWER_IDLE_COALESCE_MS = 100;
 
-export type LogListener = (entries: readonly LogEntry[], position: number) => void;
+export type LogListener = (entries: readonly OrderLogEntry[], position: number) => void;
 
 /**
  * The process's single reader of the global order, for the live channel. It starts at the head,
  * wakes on NOTIFY or a local append, and hands each gap-free batch to its listeners in order.
  * It reads every event's coordinates, never a payload: the live channel sends read models, so
- * parsing and validating each payload here would be work nobody uses.
+ * parsing and validating each payload here would be work nobody uses. While held prompt it reads
+ * each event's order view with it (OrderLogReader), which is what the live feed sends.
  * Its position is the "reflects" stamp of inline queries: everything up to it is committed.
  *
  * It reads at most every `coalesceMs` while someone holds it prompt (`holdPrompt`: the live feed
@@ -23,7 +24,7 @@ export type LogListener = (entries: readonly LogEntry[], position: number) => vo
  * lower bound), and the first hold reads at once.
  */
 export class LogFollower {
-  private readonly reader: LogEntryReader;
+  private readonly reader: OrderLogReader;
   private readonly listeners = new Set<LogListener>();
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -42,10 +43,12 @@ export class LogFollower {
       batchSize?: number;
       coalesceMs?: number;
       idleCoalesceMs?: number;
+      /** Read each event's order view while held prompt (default true); the live feed then needs no query. */
+      orderViews?: boolean;
       onError?: (e: unknown) => void;
     } = {},
   ) {
-    this.reader = new LogEntryReader(sql);
+    this.reader = new OrderLogReader(sql);
   }
 
   subscribe(listener: LogListener): () => void {
@@ -155,7 +158,12 @@ export class LogFollower {
       const startedAt = performance.now();
       try {
         const limit = this.options.batchSize ?? 1000;
-        const batch = await this.reader.readEntries(this.sql, this.position, limit);
+        // Views only while someone watches: a process nobody watches live (a worker) reads the
+        // log at its idle pace without an index probe per event.
+        const batch =
+          this.prompt && this.options.orderViews !== false
+            ? await this.reader.readOrderEntries(this.sql, this.position, limit)
+            : await this.reader.readEntries(this.sql, this.position, limit);
         if (batch.position > this.position) {
           this.position = batch.position;
           for (const listener of [...this.listeners]) listener(batch.events, batch.position);

@@ -13,14 +13,14 @@ export const orderSagaView = (app: Orderflow, orderId: string): Promise<SagaProg
 export const sagaAt = (events: readonly RecordedEvent[]): SagaProgress | null => foldSagaProgress(events);
 
 /** The summary's columns of order_summaries aliased `s` (saga_progress has columns of the same names). */
-const SUMMARY_COLUMNS_OF_S = columnsOf('s', SUMMARY_COLUMNS);
+export const SUMMARY_COLUMNS_OF_S = columnsOf('s', SUMMARY_COLUMNS);
 const SAGA_COLUMNS = columnNames(SAGA_PROGRESS_COLUMNS) as (keyof SagaProgressRow)[];
 /** saga_progress's columns, each prefixed `saga_`, so they come back as plain columns of the row. */
-const SAGA_COLUMNS_OF_P = SAGA_COLUMNS.map((column) => `p.${column} AS saga_${column}`).join(', ');
+export const SAGA_COLUMNS_OF_P = SAGA_COLUMNS.map((column) => `p.${column} AS saga_${column}`).join(', ');
 
-type Joined = OrderSummary & Record<`saga_${keyof SagaProgressRow}`, unknown>;
+export type OrderViewRow = OrderSummary & Record<`saga_${keyof SagaProgressRow}`, unknown>;
 
-const sagaRowOf = (row: Joined): SagaProgressRow | null =>
+const sagaRowOf = (row: OrderViewRow): SagaProgressRow | null =>
   row.saga_order_id === null ? null : (Object.fromEntries(SAGA_COLUMNS.map((column) => [column, row[`saga_${column}`]])) as SagaProgressRow);
 
 /**
@@ -31,16 +31,20 @@ const sagaRowOf = (row: Joined): SagaProgressRow | null =>
 export const findOrdersWithSaga = async (
   db: Queryable,
   orderIds: readonly string[],
-): Promise<Map<string, { order: OrderSummary; saga: SagaProgress | null }>> => {
+): Promise<Map<string, OrderView>> => {
   if (orderIds.length === 0) return new Map();
-  const rows = await db<Joined[]>`
+  const rows = await db<OrderViewRow[]>`
     SELECT ${db.unsafe(SUMMARY_COLUMNS_OF_S)}, ${db.unsafe(SAGA_COLUMNS_OF_P)}
     FROM order_summaries s LEFT JOIN saga_progress p ON p.order_id = s.order_id
     WHERE s.order_id = ANY(${[...orderIds]}::text[])`;
-  return new Map(
-    rows.map((row) => {
-      const saga = sagaRowOf(row);
-      return [row.orderId, { order: toSummary(row), saga: saga ? progressFromRow(saga) : null }];
-    }),
-  );
+  return new Map(rows.map((row) => [row.orderId, orderViewOf(row)]));
+};
+
+/** An order's summary and saga progress: what the live channel sends for each change. */
+export type OrderView = { order: OrderSummary; saga: SagaProgress | null };
+
+/** The view of a row with the summary's columns and saga_progress's prefixed `saga_` (SAGA_COLUMNS_OF_P). */
+export const orderViewOf = (row: OrderViewRow): OrderView => {
+  const saga = sagaRowOf(row);
+  return { order: toSummary(row), saga: saga ? progressFromRow(saga) : null };
 };

@@ -3,6 +3,7 @@ import { sagaProgressFor } from '@/server/fulfilment/queries';
 import { placeOrder } from '@/server/handlers/place-order';
 import { findOrderSummary } from '@/server/queries/order-queries';
 import { findOrdersWithSaga } from '@/server/queries/saga-view';
+import { OrderLogReader, type OrderLogEntry } from '@/server/live/order-log-reader';
 import { startTestServer, validOrder, type TestServer } from '../support/test-server';
 
 let server: TestServer;
@@ -33,6 +34,30 @@ describe('The live feed\'s order lookup', () => {
       }
       expect(found.get(other.orderId)!.saga).toBeNull();
       expect(found.get(fulfilled.orderId)!.saga!.steps.every((step) => step.attempts.length > 0)).toBe(true);
+    });
+  });
+
+  describe('When the log is read with each event\'s order view (the follower, while someone watches)', () => {
+    it('should carry on every event of an order the view the lookup answers, and null on events of no order', async () => {
+      const { sql } = server.app;
+      const placed = await placeOrder(server.app, validOrder());
+      await expect.poll(async () => (await sagaProgressFor(sql, placed.orderId))?.status, { timeout: 20_000 }).toBe('completed');
+      const reader = new OrderLogReader(sql);
+      const entries: OrderLogEntry[] = [];
+      for (let position = 0; ; ) {
+        const batch = await reader.readOrderEntries(sql, position, 100);
+        entries.push(...batch.events);
+        if (batch.position === position) break;
+        position = batch.position;
+      }
+
+      const expected = (await findOrdersWithSaga(sql, [placed.orderId])).get(placed.orderId);
+      const ofOrder = entries.filter((entry) => entry.correlationId === placed.orderId);
+      expect(ofOrder.length).toBeGreaterThan(10);
+      for (const entry of ofOrder) expect(entry.view).toEqual(expected);
+      const seeded = entries.filter((entry) => entry.correlationId?.startsWith('seed:'));
+      expect(seeded.length).toBeGreaterThan(0);
+      for (const entry of seeded) expect(entry.view).toBeNull();
     });
   });
 });
