@@ -1,12 +1,12 @@
 import type { Queryable, Sql } from '@/db/client';
-import type { Catalog, CatalogEntry } from '../orders/commands';
+import type { CatalogEntry } from '../orders/commands';
 import { orderReferenceData } from './catalog-queries';
 
 /** The channel migration 0005's triggers NOTIFY on any change to products or customers. */
 export const REFERENCE_CHANNEL = 'orderflow_reference';
 
-type Customer = { customerId: string; name: string };
-export type ReferenceData = { customer: Customer | undefined; catalog: Catalog };
+type ReferenceData = Awaited<ReturnType<typeof orderReferenceData>>;
+type Customer = NonNullable<ReferenceData['customer']>;
 
 /** Entries kept of each kind; beyond it the oldest go first (a big catalog is read through, not held). */
 const DEFAULT_MAX_ENTRIES = 10_000;

@@ -67,14 +67,25 @@ export class LogEntryReader {
   /**
    * `columns` of up to `limit` events after `after`, in position order, each row with the
    * snapshot's xmin; one row with no event when there is none (the xmin still comes back).
+   * `joins` may add tables beside `events` (a reader that reads read models with the log): they
+   * are read in the same statement, so in the same snapshot as the events and their xmin. The
+   * columns must then name `events.` where another table has a column of the same name, and
+   * keep `position` for the event's.
    */
-  protected window<R extends object>(db: Queryable, columns: PendingQuery<PgRow[]>, after: number, limit: number): Promise<R[]> {
+  protected window<R extends object>(
+    db: Queryable,
+    columns: PendingQuery<PgRow[]>,
+    after: number,
+    limit: number,
+    joins: PendingQuery<PgRow[]> = db``,
+  ): Promise<R[]> {
     return db<R[]>`
-      SELECT s.snapshot_xmin, e.*
-      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
+      SELECT snap.snapshot_xmin, e.*
+      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) snap
       LEFT JOIN LATERAL (
         SELECT ${columns}
-        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
+        FROM events ${joins}
+        WHERE events.position > ${after} ORDER BY events.position LIMIT ${literalLimit(db, limit)}
       ) e ON true
       ORDER BY e.position`;
   }

@@ -73,13 +73,12 @@ export const toBatches = (
  * `version` and `lastPosition` say exactly what it reflects).
  */
 export const toOrderChanges = async (db: Queryable, entries: readonly OrderLogEntry[]): Promise<OrderChange[]> => {
-  const viewed = entries.every((entry) => entry.view !== undefined);
-  const ids = viewed ? [] : [...new Set(entries.flatMap((e) => (e.correlationId === null ? [] : [e.correlationId])))];
-  if (!viewed && ids.length === 0) return [];
-  const orders = viewed ? undefined : await findOrdersWithSaga(db, ids);
+  const looked = entries.every((entry) => entry.view !== undefined)
+    ? undefined
+    : await findOrdersWithSaga(db, [...new Set(entries.flatMap((e) => (e.correlationId === null ? [] : [e.correlationId])))]);
   const changes: OrderChange[] = [];
   for (const event of entries) {
-    const found = orders ? (event.correlationId === null ? undefined : orders.get(event.correlationId)) : event.view;
+    const found = !looked ? event.view : event.correlationId === null ? undefined : looked.get(event.correlationId);
     if (!found) continue;
     const { order, saga } = found;
     changes.push({

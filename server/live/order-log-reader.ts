@@ -1,8 +1,6 @@
 import type { Queryable } from '@/db/client';
-import { columnsOf, literalLimit } from '@/db/client';
 import { LogEntryReader, type LogBatch, type LogEntry } from '../event-store/global-log-reader';
-import { SUMMARY_COLUMNS } from '../queries/order-queries';
-import { orderViewOf, SAGA_COLUMNS_OF_P, type OrderView, type OrderViewRow } from '../queries/saga-view';
+import { orderViewOf, SAGA_COLUMNS_OF_P, SUMMARY_COLUMNS_OF_S, type OrderView, type OrderViewRow } from '../queries/saga-view';
 
 /**
  * A log entry, read with its order's view as of the same snapshot when `view` is present: null
@@ -11,7 +9,8 @@ import { orderViewOf, SAGA_COLUMNS_OF_P, type OrderView, type OrderViewRow } fro
  */
 export type OrderLogEntry = LogEntry & { readonly view?: OrderView | null };
 
-const SUMMARY_COLUMNS_OF_O = columnsOf('o', SUMMARY_COLUMNS);
+/** The entry's columns, qualified where order_summaries has one of the same name (version). */
+const ENTRY_COLUMNS = 'events.position, events.stream_id, events.version AS event_version, events.type, events.correlation_id';
 
 type Row = OrderViewRow & {
   snapshot_xmin: string;
@@ -33,17 +32,14 @@ export class OrderLogReader extends LogEntryReader {
   async readOrderEntries(db: Queryable, after: number, limit = 500): Promise<LogBatch<OrderLogEntry>> {
     // LIMIT 1 keeps Postgres from pulling the lookups up into a join it may plan as a scan of
     // both tables (measured: its CPU went from ~23% to ~57% of a core): one index probe each per event.
-    const rows = await db<Row[]>`
-      SELECT s.snapshot_xmin, e.position, e.stream_id, e.event_version, e.type, e.correlation_id,
-             ${db.unsafe(SUMMARY_COLUMNS_OF_O)}, ${db.unsafe(SAGA_COLUMNS_OF_P)}
-      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin) s
-      LEFT JOIN LATERAL (
-        SELECT position, stream_id, version AS event_version, type, correlation_id
-        FROM events WHERE position > ${after} ORDER BY position LIMIT ${literalLimit(db, limit)}
-      ) e ON true
-      LEFT JOIN LATERAL (SELECT * FROM order_summaries WHERE order_id = e.correlation_id LIMIT 1) o ON true
-      LEFT JOIN LATERAL (SELECT * FROM saga_progress WHERE order_id = o.order_id LIMIT 1) p ON true
-      ORDER BY e.position`;
+    const rows = await this.window<Row>(
+      db,
+      db.unsafe(`${ENTRY_COLUMNS}, ${SUMMARY_COLUMNS_OF_S}, ${SAGA_COLUMNS_OF_P}`),
+      after,
+      limit,
+      db`LEFT JOIN LATERAL (SELECT * FROM order_summaries WHERE order_id = events.correlation_id LIMIT 1) s ON true
+         LEFT JOIN LATERAL (SELECT * FROM saga_progress WHERE order_id = s.order_id LIMIT 1) p ON true`,
+    );
     return this.scan(rows, after, (row) => ({
       position: row.position!,
       streamId: row.stream_id,
