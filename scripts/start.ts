@@ -55,7 +55,6 @@ const main = async () => {
   const app = await createOrderflow({
     databaseUrl,
     poolSize: config.DB_POOL_SIZE,
-    workers: config.ORDERFLOW_WORKERS === '1',
     live: { flushMs: config.LIVE_FLUSH_MS },
   });
   if (config.ORDERFLOW_WORKERS === '1') startWorkers(app);

@@ -44,8 +44,6 @@ export type Orderflow = {
 
 export type OrderflowOptions = {
   databaseUrl: string;
-  /** Run the projection daemon and the saga processor in this process. */
-  workers?: boolean;
   poolSize?: number;
   clock?: Clock;
   onError?: (error: unknown) => void;

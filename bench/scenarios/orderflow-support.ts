@@ -56,7 +56,6 @@ export const startApp = async (url: string, options: AppOptions = {}): Promise<O
   const app = await createOrderflow({
     databaseUrl: url,
     poolSize: options.poolSize ?? 20,
-    workers: options.workers ?? false,
     ...(options.fulfilment ? { fulfilment: options.fulfilment } : {}),
     onError: options.onError ?? ((error) => console.error('[bench app]', error)),
   });

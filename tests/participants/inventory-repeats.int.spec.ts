@@ -56,8 +56,8 @@ const statementsAfterRestart = (run: (service: InventoryService) => Promise<unkn
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  first = await createOrderflow({ databaseUrl: db.url, workers: false, poolSize: 10, onError: () => {} });
-  restarted = await createOrderflow({ databaseUrl: db.url, workers: false, poolSize: 10, onError: () => {} });
+  first = await createOrderflow({ databaseUrl: db.url, poolSize: 10, onError: () => {} });
+  restarted = await createOrderflow({ databaseUrl: db.url, poolSize: 10, onError: () => {} });
   await setFaults(first.sql, 'inventory', { latencyMs: 0, transientErrorRate: 0 });
   inventory = serviceOf(first);
   inventoryAfterRestart = serviceOf(restarted);

@@ -21,7 +21,7 @@ let app: Orderflow;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await createOrderflow({ databaseUrl: db.url, workers: false, onError: () => {} });
+  app = await createOrderflow({ databaseUrl: db.url, onError: () => {} });
   await seedDemoData(app);
   for (let i = 0; i < 40; i++) await placeOrder(app, validOrder({ customerId: i % 2 ? 'cus_ada' : 'cus_grace' }));
 });

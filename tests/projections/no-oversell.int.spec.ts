@@ -14,7 +14,7 @@ const actor = { kind: 'system', id: 'test' } as const;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await createOrderflow({ databaseUrl: db.url, workers: false, poolSize: 30, onError: () => {} });
+  app = await createOrderflow({ databaseUrl: db.url, poolSize: 30, onError: () => {} });
 });
 afterAll(async () => {
   await app.close();

@@ -16,7 +16,7 @@ const allTables = allProjections.flatMap((p) => p.tables);
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await createOrderflow({ databaseUrl: db.url, workers: false, onError: () => {} });
+  app = await createOrderflow({ databaseUrl: db.url, onError: () => {} });
   await seedDemoData(app);
   for (let i = 0; i < 30; i++) {
     const placed = await placeOrder(app, validOrder({ customerId: i % 2 ? 'cus_ada' : 'cus_grace', lines: [{ sku: 'SKU-CB-09', quantity: 1 + (i % 3) }] }));
