@@ -4,11 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder } from '@/db/migrate';
 import { createSql, type Sql } from '@/db/client';
 import { databaseUrl } from '../support/test-database';
-import { inject } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
