@@ -86,3 +86,18 @@ export const startEmbeddedPostgres = async (options: {
   await pg.start();
   return { url: urlFor(port), stop: () => pg.stop() };
 };
+
+/**
+ * The database `npm start` and `npm run db:migrate` use: `DATABASE_URL` when set (stop does
+ * nothing), else the embedded Postgres in `<ORDERFLOW_DATA_DIR>/postgres`, relative to the
+ * repository, started or found already running there. `starting` is told its folder first.
+ */
+export const configuredPostgres = async (
+  config: { DATABASE_URL?: string | undefined; ORDERFLOW_DATA_DIR: string },
+  starting: (dataDir: string) => void = () => {},
+): Promise<RunningPostgres> => {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {} };
+  const dataDir = path.resolve(import.meta.dirname, '..', config.ORDERFLOW_DATA_DIR, 'postgres');
+  starting(dataDir);
+  return startEmbeddedPostgres({ dataDir });
+};

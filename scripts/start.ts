@@ -12,7 +12,7 @@ import { seedDemoData } from '../server/catalog/seed';
 import { env } from '../server/env';
 import { createServer, type PageHandler } from '../server/http/create-server';
 import { createOrderflow, startWorkers } from '../server/orderflow';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { configuredPostgres } from './embedded-postgres';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -42,15 +42,9 @@ const buildIfNeeded = () => {
 
 const main = async () => {
   const config = env();
-  let stopPostgres = async () => {};
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    const dataDir = path.resolve(root, config.ORDERFLOW_DATA_DIR, 'postgres');
-    console.log(`Starting the embedded Postgres (data in ${dataDir})…`);
-    const pg = await startEmbeddedPostgres({ dataDir });
-    databaseUrl = pg.url;
-    stopPostgres = pg.stop;
-  }
+  const { url: databaseUrl, stop: stopPostgres } = await configuredPostgres(config, (dataDir) =>
+    console.log(`Starting the embedded Postgres (data in ${dataDir})…`),
+  );
   await runMigrations(databaseUrl);
   const app = await createOrderflow({
     databaseUrl,
