@@ -150,8 +150,8 @@ const firstAfter = (changes: readonly OrderChange[], position: number): number =
  * The process's fan-out: the follower's batches, as order changes, to every live subscriber.
  * Follower batches are coalesced (at most one flush per `flushMs`, and while the fan-out is long
  * one per twice its duration), turned into changes (from the views the follower read with them,
- * else with one summary query per flush), and handed
- * to the listeners as shared messages whose JSON is encoded once (`shareEncoding`). Each listener
+ * else with one summary query per flush), and handed to the listeners as shared messages whose
+ * JSON is encoded once (`shareEncoding`). Each listener
  * gets every change after the last one it was handed, so a listener whose turn came later gets a
  * longer stretch in one message.
  */

@@ -60,14 +60,16 @@ describe('The migrate command', () => {
 
   describe('When run again', () => {
     it('should apply nothing', async () => {
+      const appliedIds = () => sql<{ id: number }[]>`SELECT id FROM drizzle.__drizzle_migrations ORDER BY id`;
+      const before = await appliedIds();
+      expect(before.length).toBeGreaterThan(0);
       await migrateCommand({ DATABASE_URL: databaseUrl(name) });
-      const applied = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
-      expect(applied[0]!.n).toBe(readMigrationFiles({ migrationsFolder }).length);
+      expect(await appliedIds()).toEqual(before);
     });
   });
 
   describe('When DATABASE_URL is not a Postgres URL', () => {
-    it('should exit with an error naming the variable and touch nothing', async () => {
+    it('should exit with code 1 and a message naming the variable', async () => {
       const failed = migrateCommand({ DATABASE_URL: 'mysql://localhost/orders' });
       await expect(failed).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('DATABASE_URL') });
     });
