@@ -326,8 +326,14 @@ export class ProjectionDaemon {
       // ab17202, double-applied a batch, reverted in 9a4d492).
       const [locked] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${lockKey(projection.name)})) AS ok`;
       if (!locked?.ok) return 'busy';
+      // A rebuild fills tables that were just emptied: a prepared statement's generic plan, made
+      // while a table looked empty, can stay a sequential scan as it grows to millions of rows (its
+      // statistics lag, or never come when autovacuum is off). Each statement of a rebuilding step
+      // is planned for the rows it has at that moment instead, set in the same round trip.
       const [checkpoint] = await tx<Checkpoint[]>`
-        SELECT position, status, rebuild_target FROM projection_checkpoints WHERE name = ${projection.name}`;
+        SELECT position, status, rebuild_target,
+               CASE WHEN status = 'rebuilding' THEN set_config('plan_cache_mode', 'force_custom_plan', true) END AS plan_cache_mode
+        FROM projection_checkpoints WHERE name = ${projection.name}`;
       if (!checkpoint) return 'idle';
       if (projection.kind === 'inline' && checkpoint.status !== 'rebuilding') return 'dormant';
       let batch = this.fromShared(shared, projection, checkpoint.position);

@@ -113,6 +113,41 @@ describe('Projection daemon loop', () => {
     });
   });
 
+  describe('When a projection rebuilds into tables that were just emptied', () => {
+    it('should plan each statement of a rebuilding step for the rows at hand, and leave caught-up steps to the plan cache', async () => {
+      // What a statement in the step's transaction sees: a generic plan made while the tables were
+      // empty (a sequential scan) would otherwise stay as they grow, until statistics come.
+      const seen: { status: string; mode: string }[] = [];
+      const probe = defineProjection({
+        name: 'test-plan-cache-mode',
+        kind: 'async',
+        description: 'records the plan cache mode its statements run under',
+        eventTypes: ['OrderPlaced'],
+        tables: [],
+        apply: async (tx) => {
+          const [row] = await tx<{ status: string; mode: string }[]>`
+            SELECT status, current_setting('plan_cache_mode') AS mode FROM projection_checkpoints WHERE name = 'test-plan-cache-mode'`;
+          seen.push(row!);
+        },
+      });
+      const daemon = new ProjectionDaemon(app.sql, app.registry, [probe], { batchSize: 10 });
+      await daemon.ensureCheckpoints();
+      await daemon.requestRebuild(probe.name);
+      while (['progressed', 'gap'].includes(await daemon.step(probe)));
+      expect((await checkpoint(probe.name)).status).toBe('running');
+      const rebuilt = seen.length;
+      expect(rebuilt).toBeGreaterThan(1);
+      expect(seen.every((s) => s.status === 'rebuilding' && s.mode === 'force_custom_plan')).toBe(true);
+
+      await placeOrder(app, validOrder());
+      while (['progressed', 'gap'].includes(await daemon.step(probe)));
+      expect(seen.slice(rebuilt)).toEqual([{ status: 'running', mode: 'auto' }]);
+      // The setting was the transaction's own: the pool's sessions keep theirs.
+      const modes = await Promise.all(Array.from({ length: 4 }, () => app.sql<{ mode: string }[]>`SELECT current_setting('plan_cache_mode') AS mode`));
+      expect(modes.map(([row]) => row!.mode)).toEqual(['auto', 'auto', 'auto', 'auto']);
+    });
+  });
+
   describe('When an append reaches the database but its wake-up never reaches this daemon (a lost NOTIFY)', () => {
     it('should still apply it, looking again every idleMs', async () => {
       const daemon = new ProjectionDaemon(app.sql, app.registry, [dashboardStatsProjection], { idleMs: 200 });
