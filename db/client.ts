@@ -7,8 +7,29 @@ export type TransactionSql = postgres.TransactionSql;
 /** Either the pool or an open transaction: store and projection functions accept both. */
 export type Queryable = Sql | TransactionSql;
 
+/**
+ * A URL's `host` query parameter, read as libpq reads it: a directory (starting with /) holding the
+ * server's Unix socket, which is then used instead of TCP (the URL's port still names the socket
+ * file), or else a host name. postgres.js would send it to the server as a setting instead.
+ */
+export const socketOptionsOf = (url: string): { url: string; host?: string; path?: string } => {
+  if (!/[?&]host=/.test(url)) return { url };
+  const parsed = new URL(url);
+  const host = parsed.searchParams.get('host');
+  parsed.searchParams.delete('host');
+  if (!host) return { url: parsed.toString() };
+  if (!host.startsWith('/')) return { url: parsed.toString(), host };
+  return { url: parsed.toString(), path: `${host.replace(/\/+$/, '')}/.s.PGSQL.${parsed.port || '5432'}` };
+};
+
+/** postgres.js's `postgres(url, options)`, for URLs that name a Unix socket the libpq way (`?host=/dir`). */
+export const connectPostgres = <T extends Record<string, postgres.PostgresType> = {}>(url: string, options: postgres.Options<T> = {}) => {
+  const { url: rest, ...socket } = socketOptionsOf(url);
+  return postgres<T>(rest, { ...options, ...socket });
+};
+
 export const createSql = (url: string, options: { max?: number; debug?: postgres.Options<{}>['debug'] } = {}): Sql =>
-  postgres(url, {
+  connectPostgres(url, {
     max: options.max ?? 20,
     debug: options.debug,
     onnotice: () => {},

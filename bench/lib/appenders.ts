@@ -3,7 +3,7 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { createSql, type Sql } from '../../db/client';
+import { connectPostgres, createSql, type Sql } from '../../db/client';
 import { defineEvent } from '../../server/event-store/event-definitions';
 import { EventRegistry } from '../../server/event-store/event-registry';
 import { EventStore } from '../../server/event-store/event-store';
@@ -49,7 +49,7 @@ export type AppenderFactory = (url: string, poolSize: number, probe?: StatementP
  * Only for counting, outside the clock: timed cells use createSql itself.
  */
 export const countingSql = (url: string, probe: StatementProbe): Sql =>
-  postgres(url, {
+  connectPostgres(url, {
     max: 1,
     onnotice: () => {},
     types: {

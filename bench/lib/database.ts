@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
+import { connectPostgres } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
 
@@ -54,7 +54,7 @@ export const withDatabase = (url: string, database: string): string => {
 /** `orderflow_bench_<random>` on the server, migrated; `drop` removes it even with open sessions. */
 export const createBenchDatabase = async (adminUrl: string): Promise<BenchDatabase> => {
   const name = `orderflow_bench_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = connectPostgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`);
   } finally {
@@ -62,7 +62,7 @@ export const createBenchDatabase = async (adminUrl: string): Promise<BenchDataba
   }
   const url = withDatabase(adminUrl, name);
   const drop = async () => {
-    const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    const cleanup = connectPostgres(adminUrl, { max: 1, onnotice: () => {} });
     try {
       await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     } finally {

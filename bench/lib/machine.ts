@@ -1,5 +1,5 @@
 import os from 'node:os';
-import postgres from 'postgres';
+import { connectPostgres } from '../../db/client';
 
 export type MachineInfo = {
   readonly nproc: number;
@@ -9,6 +9,8 @@ export type MachineInfo = {
   readonly node: string;
   readonly postgres: string;
   readonly server: 'embedded' | 'external';
+  /** How this client reaches it: a Unix socket (`?host=/dir` in the URL) or TCP. */
+  readonly transport: 'unix socket' | 'tcp';
   /** The settings that decide what a commit costs. */
   readonly settings: Readonly<Record<string, string>>;
 };
@@ -16,9 +18,9 @@ export type MachineInfo = {
 const SETTINGS = ['fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'commit_delay', 'shared_buffers', 'max_wal_size'];
 
 export const describeMachine = async (url: string, server: 'embedded' | 'external'): Promise<MachineInfo> => {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = connectPostgres(url, { max: 1, onnotice: () => {} });
   try {
-    const [row] = await sql<{ version: string }[]>`SELECT version()`;
+    const [row] = await sql<{ version: string; socket: boolean }[]>`SELECT version(), inet_server_addr() IS NULL AS socket`;
     const rows = await sql<{ name: string; setting: string; unit: string | null }[]>`
       SELECT name, setting, unit FROM pg_settings WHERE name = ANY(${SETTINGS})`;
     return {
@@ -29,6 +31,7 @@ export const describeMachine = async (url: string, server: 'embedded' | 'externa
       node: process.version,
       postgres: row?.version ?? 'unknown',
       server,
+      transport: row?.socket ? 'unix socket' : 'tcp',
       settings: Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} (${r.unit})` : r.setting])),
     };
   } finally {
@@ -37,5 +40,5 @@ export const describeMachine = async (url: string, server: 'embedded' | 'externa
 };
 
 export const machineLine = (m: MachineInfo): string =>
-  `${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${m.server}; ` +
+  `${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres.split(' on ')[0]} (${m.server}, ${m.transport}; ` +
   `fsync=${m.settings.fsync}, synchronous_commit=${m.settings.synchronous_commit}, wal_sync_method=${m.settings.wal_sync_method})`;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
+import { connectPostgres } from '../../db/client';
 import { startChildProcess, startChildServer, type ChildServer } from '../../tests/support/child-server';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
@@ -411,8 +412,8 @@ const runFloorCell = async (
 
 /** Postgres NOTIFY → LISTEN on the same database: one sender, one listener, one at a time. */
 const notifyFloor = async (url: string, samples: number): Promise<LatencySummary> => {
-  const listener = postgres(url, { max: 1, onnotice: () => {} });
-  const sender = postgres(url, { max: 1, onnotice: () => {} });
+  const listener = connectPostgres(url, { max: 1, onnotice: () => {} });
+  const sender = connectPostgres(url, { max: 1, onnotice: () => {} });
   try {
     let arrived: (() => void) | undefined;
     await listener.listen('orderflow_bench_floor', () => arrived?.());

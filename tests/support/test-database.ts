@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { inject } from 'vitest';
-import { createSql, type Sql } from '../../db/client';
+import { connectPostgres, createSql, type Sql } from '../../db/client';
 
 export type TestDatabase = { url: string; name: string; sql: Sql; drop: () => Promise<void> };
 
@@ -14,7 +13,7 @@ export const databaseUrl = (database: string): string => {
 /** A fresh, migrated database cloned from the run's template: each test file gets its own. */
 export const createTestDatabase = async (options: { poolSize?: number } = {}): Promise<TestDatabase> => {
   const name = `orderflow_test_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  const admin = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   await admin.end();
   const url = databaseUrl(name);
@@ -25,7 +24,7 @@ export const createTestDatabase = async (options: { poolSize?: number } = {}): P
     sql,
     drop: async () => {
       await sql.end({ timeout: 5 });
-      const cleanup = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+      const cleanup = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
     },
