@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
@@ -10,7 +10,13 @@ import { defineConfig, devices } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 // The config is evaluated in the runner and in each worker: create the folder once and pass it on.
-process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'orderflow-e2e-'));
+if (!process.env.E2E_DATA_DIR) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orderflow-e2e-'));
+  // mkdtemp makes it private; as root the embedded Postgres runs as `postgres`, which must reach
+  // into it (else its data would go to /var/tmp/orderflow, where nothing removes it).
+  chmodSync(dir, 0o755);
+  process.env.E2E_DATA_DIR = dir;
+}
 
 export default defineConfig({
   testDir: './tests/e2e',
@@ -49,6 +55,8 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,
+    // The server stops its embedded Postgres on SIGTERM (a kill would leave its socket and lock in /tmp).
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
     stdout: 'pipe',
     stderr: 'pipe',
     env: {

@@ -4,7 +4,8 @@
  * installed, else the system Chromium, installing Debian's package when neither is there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -74,7 +75,15 @@ const main = async () => {
     const browser = await findBrowser();
     const label = 'End-to-end specs (Playwright, Chromium)';
     const report = path.join(reports, 'playwright.json');
-    const ok = run(label, bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_CHROMIUM_PATH: browser, PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+    // The end-to-end server's data (its embedded Postgres): a folder of its own, removed afterwards.
+    const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'orderflow-e2e-'));
+    if (!process.env.E2E_DATA_DIR) chmodSync(dataDir, 0o755);
+    const ok = run(label, bin('playwright'), ['test', '--reporter=list,json'], {
+      PLAYWRIGHT_CHROMIUM_PATH: browser,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+      E2E_DATA_DIR: dataDir,
+    });
+    if (!process.env.E2E_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     count(label, report, (json) => ({ passed: json.stats.expected, failed: json.stats.unexpected + json.stats.flaky, skipped: json.stats.skipped }));
     if (!ok) fail(label);
   }
