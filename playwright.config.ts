@@ -1,7 +1,5 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { postgresTempDir } from './scripts/postgres-temp-dir';
 
 /**
  * End-to-end specs against the real server (`scripts/start.ts`): embedded Postgres in a fresh
@@ -10,13 +8,7 @@ import { defineConfig, devices } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 // The config is evaluated in the runner and in each worker: create the folder once and pass it on.
-if (!process.env.E2E_DATA_DIR) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'orderflow-e2e-'));
-  // mkdtemp makes it private; as root the embedded Postgres runs as `postgres`, which must reach
-  // into it (else its data would go to /var/tmp/orderflow, where nothing removes it).
-  chmodSync(dir, 0o755);
-  process.env.E2E_DATA_DIR = dir;
-}
+process.env.E2E_DATA_DIR ??= postgresTempDir('orderflow-e2e-');
 
 export default defineConfig({
   testDir: './tests/e2e',

@@ -4,9 +4,9 @@
  * installed, else the system Chromium, installing Debian's package when neither is there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { postgresTempDir } from './postgres-temp-dir';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
@@ -76,8 +76,7 @@ const main = async () => {
     const label = 'End-to-end specs (Playwright, Chromium)';
     const report = path.join(reports, 'playwright.json');
     // The end-to-end server's data (its embedded Postgres): a folder of its own, removed afterwards.
-    const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'orderflow-e2e-'));
-    if (!process.env.E2E_DATA_DIR) chmodSync(dataDir, 0o755);
+    const dataDir = process.env.E2E_DATA_DIR ?? postgresTempDir('orderflow-e2e-');
     const ok = run(label, bin('playwright'), ['test', '--reporter=list,json'], {
       PLAYWRIGHT_CHROMIUM_PATH: browser,
       PLAYWRIGHT_JSON_OUTPUT_NAME: report,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { connectPostgres } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
+import { postgresTempDir } from '../../scripts/postgres-temp-dir';
 
 export type BenchServer = {
   readonly adminUrl: string;
@@ -27,9 +27,7 @@ export const startBenchServer = async (log: (line: string) => void): Promise<Ben
   const external = process.env.DATABASE_URL;
   if (external) return { adminUrl: external, kind: 'external', stop: async () => {} };
 
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'orderflow-bench-'));
-  // As root Postgres runs as `postgres`, which must be able to walk into the folder.
-  await chmod(dir, 0o755);
+  const dir = postgresTempDir('orderflow-bench-');
   // On Ctrl-C embedded-postgres stops the cluster and exits the process itself: the folder goes then.
   const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
   process.on('exit', removeOnExit);
