@@ -25,6 +25,17 @@ export type RecordedEvent<Type extends string = string, Data = unknown> = {
   readonly recordedAt: string;
 };
 
+/**
+ * What a projection reads of an event: its place, type and payload, and of its metadata only the
+ * time it occurred. A rebuild reads just that from the log (ProjectionLogReader): the rest of the
+ * metadata is most of a stored event's JSON, and parsing it was a fifth of a rebuild's Node time.
+ * Every RecordedEvent is one, so the appends hand theirs to inline projections as they are.
+ */
+export type ProjectedEvent<Type extends string = string, Data = unknown> = Pick<
+  RecordedEvent<Type, Data>,
+  'position' | 'streamId' | 'version' | 'type' | 'data'
+> & { readonly metadata: Pick<EventMetadata, 'occurredAt'> };
+
 /** An event about to be appended: its version is known when the append expects an exact one. */
 export type PlannedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'data'> & { readonly version: number | undefined };
 

@@ -1,6 +1,6 @@
 import type { TransactionSql } from '@/db/client';
 import type { OrderEvent } from '../orders/events';
-import type { RecordedEvent } from '../event-store/types';
+import type { ProjectedEvent } from '../event-store/types';
 import type { FulfilmentEvent } from '../fulfilment/events';
 import { sagaCounterEventTypes, sagaCounterMoves, type SagaCounter } from '../fulfilment/saga-counters';
 import { orderTypes, statusAfter } from './order-summaries';
@@ -41,9 +41,9 @@ export const dashboardStatsProjection = defineProjection({
   tables: ['stats_order_status', 'stats_status_counts', 'stats_revenue', 'stats_orders_per_minute', 'stats_saga_counts'],
   apply: async (tx, events) => {
     const moves = new Map<SagaCounter, number>();
-    const orderEvents: (RecordedEvent & OrderEvent)[] = [];
+    const orderEvents: (ProjectedEvent & OrderEvent)[] = [];
     for (const event of events) {
-      if (orderTypeSet.has(event.type)) orderEvents.push(event as unknown as RecordedEvent & OrderEvent);
+      if (orderTypeSet.has(event.type)) orderEvents.push(event as unknown as ProjectedEvent & OrderEvent);
       if (!sagaTypes.has(event.type)) continue;
       for (const [counter, by] of sagaCounterMoves(event as unknown as FulfilmentEvent)) moves.set(counter, (moves.get(counter) ?? 0) + by);
     }
@@ -58,7 +58,7 @@ export const dashboardStatsProjection = defineProjection({
     let revenue = 0;
     let confirmed = 0;
     const bump = <K>(map: Map<K, number>, key: K, by: number) => map.set(key, (map.get(key) ?? 0) + by);
-    const outcome = (event: RecordedEvent, kind: Outcome) => bump(perMinute, `${minuteOf(event.metadata.occurredAt)}|${kind}`, 1);
+    const outcome = (event: ProjectedEvent, kind: Outcome) => bump(perMinute, `${minuteOf(event.metadata.occurredAt)}|${kind}`, 1);
 
     for (const event of orderEvents) {
       const current = orders.get(event.data.orderId);

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../event-store/types';
+import type { ProjectedEvent } from '../event-store/types';
 import type { OrderEvent } from '../orders/events';
 import { orderTypes } from './order-summaries';
 import { rowProjection } from './row-projection';
@@ -19,7 +19,7 @@ export type OrderDetailsRow = {
   last_position: number;
 };
 
-const evolveOrderDetails = (row: OrderDetailsRow | undefined, recorded: RecordedEvent): OrderDetailsRow => {
+const evolveOrderDetails = (row: OrderDetailsRow | undefined, recorded: ProjectedEvent): OrderDetailsRow => {
   const event = recorded as unknown as OrderEvent;
   const stamp = { version: recorded.version, last_position: recorded.position };
   switch (event.type) {

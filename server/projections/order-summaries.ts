@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../event-store/types';
+import type { ProjectedEvent } from '../event-store/types';
 import type { OrderEvent } from '../orders/events';
 import type { OrderStatus } from '../orders/state';
 import { rowProjection } from './row-projection';
@@ -28,9 +28,9 @@ export type OrderSummaryRow = {
   last_position: number;
 };
 
-const orderIdOf = (event: Pick<RecordedEvent, 'data'>) => (event.data as { orderId?: string }).orderId;
+const orderIdOf = (event: Pick<ProjectedEvent, 'data'>) => (event.data as { orderId?: string }).orderId;
 
-export const evolveOrderSummary = (row: OrderSummaryRow | undefined, recorded: RecordedEvent): OrderSummaryRow => {
+export const evolveOrderSummary = (row: OrderSummaryRow | undefined, recorded: ProjectedEvent): OrderSummaryRow => {
   const event = recorded as unknown as OrderEvent;
   const stamp = { version: recorded.version, last_position: recorded.position };
   if (event.type === 'OrderPlaced') {

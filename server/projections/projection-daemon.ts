@@ -1,9 +1,11 @@
 import type { Sql, TransactionSql } from '@/db/client';
 import type { EventRegistry } from '../event-store/event-registry';
-import { GlobalLogReader, type LogBatch } from '../event-store/global-log-reader';
+import type { LogBatch } from '../event-store/global-log-reader';
+import { ProjectionLogReader } from '../event-store/projection-log-reader';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import { pauseUntilCoalesced } from '../shared/coalesce';
 import { WakeableSleep } from '../shared/wakeable-sleep';
+import type { ProjectedEvent } from '../event-store/types';
 import type { Projection } from './projection';
 
 type Checkpoint = { position: number; status: string; rebuild_target: number | null };
@@ -17,7 +19,7 @@ export type StepResult = { readonly outcome: StepOutcome } | { readonly error: u
  * (none skipped), payloads decoded for `types`. Any projection whose types it holds and whose
  * checkpoint lies in [after, batch.position) can take its events after the checkpoint.
  */
-type SharedBatch = { readonly after: number; readonly batch: LogBatch; readonly types: ReadonlySet<string> };
+type SharedBatch = { readonly after: number; readonly batch: LogBatch<ProjectedEvent>; readonly types: ReadonlySet<string> };
 
 const lockKey = (name: string) => `orderflow:projection:${name}`;
 
@@ -55,9 +57,9 @@ export class ProjectionDaemon {
   private rebuildRequests = 0;
   private nudged = false;
   private readonly sleeper = new WakeableSleep();
-  private readonly readers = new Map<string, GlobalLogReader>();
+  private readonly readers = new Map<string, ProjectionLogReader>();
   /** One reader per group leader for shared reads (a reader remembers the hole it waits on). */
-  private readonly sharedReaders = new Map<string, GlobalLogReader>();
+  private readonly sharedReaders = new Map<string, ProjectionLogReader>();
   private readonly typeSets = new Map<string, ReadonlySet<string>>();
   /**
    * Where each projection stood after its last step in this process: a hint for grouping shared
@@ -68,7 +70,7 @@ export class ProjectionDaemon {
    * The shared batch after the last full one, read while the round that took the last one applies
    * it (a rebuild's read overlaps its writes); used when the next round's group asks for it.
    */
-  private readAhead: { readonly after: number; readonly types: ReadonlySet<string>; readonly batch: Promise<LogBatch | undefined> } | undefined;
+  private readAhead: { readonly after: number; readonly types: ReadonlySet<string>; readonly batch: Promise<LogBatch<ProjectedEvent> | undefined> } | undefined;
   /** Batches read for one projection and for several (shared); for tests and diagnostics. */
   readonly reads = { own: 0, shared: 0 };
 
@@ -79,7 +81,7 @@ export class ProjectionDaemon {
     private readonly options: { batchSize?: number; idleMs?: number; coalesceMs?: number; onError?: (error: unknown) => void } = {},
   ) {
     for (const p of projections) {
-      this.readers.set(p.name, new GlobalLogReader(registry, sql));
+      this.readers.set(p.name, new ProjectionLogReader(registry, sql));
       this.typeSets.set(p.name, new Set(p.eventTypes));
     }
   }
@@ -281,9 +283,9 @@ export class ProjectionDaemon {
     const leader = { p: group[0]!, at: this.positions.get(group[0]!.name)! };
     const types = new Set(group.flatMap((p) => p.eventTypes));
     let reader = this.sharedReaders.get(leader.p.name);
-    if (!reader) this.sharedReaders.set(leader.p.name, (reader = new GlobalLogReader(this.registry, this.sql)));
+    if (!reader) this.sharedReaders.set(leader.p.name, (reader = new ProjectionLogReader(this.registry, this.sql)));
     const read = (after: number) =>
-      reader.read(this.sql, after, this.batchSize, { types: [...types] }).then(
+      reader.read(this.sql, after, this.batchSize, [...types]).then(
         (batch) => {
           this.reads.shared++;
           return batch;
@@ -304,7 +306,7 @@ export class ProjectionDaemon {
   }
 
   /** Its part of a shared batch, when one covers the checkpoint and holds its types. */
-  private fromShared(shared: readonly SharedBatch[], projection: Projection, checkpoint: number): LogBatch | undefined {
+  private fromShared(shared: readonly SharedBatch[], projection: Projection, checkpoint: number): LogBatch<ProjectedEvent> | undefined {
     const wanted = this.typeSets.get(projection.name)!;
     for (const { after, batch, types } of shared) {
       const covers = after <= checkpoint && (checkpoint < batch.position || checkpoint === after);
@@ -339,7 +341,7 @@ export class ProjectionDaemon {
       let batch = this.fromShared(shared, projection, checkpoint.position);
       if (!batch) {
         const reader = this.readers.get(projection.name)!;
-        batch = await reader.read(tx, checkpoint.position, this.batchSize, { types: projection.eventTypes });
+        batch = await reader.read(tx, checkpoint.position, this.batchSize, projection.eventTypes);
         this.reads.own++;
       }
       if (batch.position === checkpoint.position) {

@@ -1,6 +1,6 @@
 import type { TransactionSql } from '@/db/client';
 import type { InlineStage } from '../event-store/stream-writer';
-import type { PlannedEvent, RecordedEvent } from '../event-store/types';
+import type { PlannedEvent, ProjectedEvent } from '../event-store/types';
 
 export type { PlannedEvent } from '../event-store/types';
 
@@ -17,7 +17,7 @@ export type Projection = {
   /** The tables it owns: emptied before a rebuild, compared by the verification. */
   readonly tables: readonly string[];
   /** Must be safe to run again on events it already applied (rebuilds race live appends). */
-  readonly apply: (tx: TransactionSql, events: readonly RecordedEvent[]) => Promise<void>;
+  readonly apply: (tx: TransactionSql, events: readonly ProjectedEvent[]) => Promise<void>;
   /** Inline ones: `apply` in two steps that ride with the append's own statements (see InlineStage). */
   readonly stage?: (tx: TransactionSql, planned: readonly PlannedEvent[]) => InlineStage;
 };

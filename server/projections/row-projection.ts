@@ -1,5 +1,5 @@
 import type { TransactionSql } from '@/db/client';
-import type { RecordedEvent } from '../event-store/types';
+import type { ProjectedEvent } from '../event-store/types';
 import type { InlineProjection } from '../event-store/stream-writer';
 import { defineProjection, type PlannedEvent, type Projection } from './projection';
 
@@ -28,7 +28,7 @@ export type RowProjectionSpec<R extends Row, S = R, W extends Row = R> = {
    * may be changed in place: every state handed in is the projection's own), or undefined when the
    * event changes nothing.
    */
-  readonly evolve: (state: S | undefined, event: RecordedEvent) => S | undefined;
+  readonly evolve: (state: S | undefined, event: ProjectedEvent) => S | undefined;
   /**
    * The in-memory shape the events are folded into, when it is not the row itself: each row is
    * converted once per batch, all its events folded, and converted back once.
@@ -85,7 +85,7 @@ export const rowProjection = <R extends Row, S = R, W extends Row = R>(spec: Row
   };
 
   /** Folds the events into the states; the changed rows, in key order. */
-  const fold = (states: States, relevant: readonly Keyed<RecordedEvent>[]): W[] => {
+  const fold = (states: States, relevant: readonly Keyed<ProjectedEvent>[]): W[] => {
     const changed = new Set<string>();
     for (const { event, key } of relevant) {
       const current = states.get(key);
