@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Sql } from '../../db/client';
 import { createEventRegistry } from '../../server/event-definitions';
-import { EVENT_COLUMNS, type StoredEventRow } from '../../server/event-store/stored-event-row';
+import { EVENT_COLUMNS } from '../../server/event-store/stored-event-row';
 import { startWorkers } from '../../server/orderflow';
 import { placeOrder } from '../../server/handlers/place-order';
 import { allProjections } from '../../server/projections/all-projections';
@@ -129,13 +129,16 @@ const timed = async (name: string, events: number, run: () => Promise<number>): 
   return { name, events, seconds, eventsPerSec: events / seconds, batches, ...(cellCpu ? { cpu: cellCpu } : {}) };
 };
 
-/** The ceiling: SELECT … WHERE position > $1 ORDER BY position LIMIT <BATCH> until the end; rows only. */
-const rawRead = async (sql: Sql): Promise<number> => {
+/** What a rebuild reads of each event (ProjectionLogReader): its place, type, payload and occurredAt. */
+const PROJECTED_COLUMNS = `position, stream_id, version, type, schema_version, data, metadata->>'occurredAt' AS occurred_at`;
+
+/** SELECT <columns> … WHERE position > $1 ORDER BY position LIMIT <BATCH> until the end; rows only. */
+const rawRead = async (sql: Sql, columns: string): Promise<number> => {
   let after = 0;
   let batches = 0;
   for (;;) {
-    const rows = await sql<StoredEventRow[]>`
-      SELECT ${sql.unsafe(EVENT_COLUMNS)} FROM events WHERE position > ${after} ORDER BY position LIMIT ${BATCH}`;
+    const rows = await sql<{ position: number }[]>`
+      SELECT ${sql.unsafe(columns)} FROM events WHERE position > ${after} ORDER BY position LIMIT ${BATCH}`;
     if (rows.length === 0) return batches;
     after = rows[rows.length - 1]!.position;
     batches++;
@@ -204,7 +207,8 @@ export const projectionRebuildScenario: Scenario = {
         ctx.log(`${name.padEnd(28)} ${formatRate(pass.eventsPerSec).padStart(9)} events/s  ${pass.seconds.toFixed(1)} s  bg ${pct(pass.cpu?.backgroundPct)}`);
         return pass;
       };
-      await run('raw SELECT (ceiling)', () => rawRead(sql));
+      await run('raw SELECT (ceiling)', () => rawRead(sql, PROJECTED_COLUMNS));
+      await run('raw SELECT, whole events', () => rawRead(sql, EVENT_COLUMNS));
 
       const daemon = new ProjectionDaemon(sql, registry, allProjections, { onError: (e) => ctx.log(`daemon: ${String(e)}`) });
       await daemon.ensureCheckpoints();
@@ -257,7 +261,7 @@ export const projectionRebuildScenario: Scenario = {
         }),
         notes: [
           'events/s = every event of the log (a rebuild reads every position, payloads only of its types) / wall time from requestRebuild until the projection is handed back.',
-          `raw SELECT (the ceiling): SELECT position, stream_id, version, type, schema_version, data, metadata, recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT ${BATCH}, keyset, rows parsed by postgres.js (JSON included) and nothing else.`,
+          `raw SELECT (the ceiling): SELECT ${PROJECTED_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT ${BATCH}, keyset, rows parsed by postgres.js (JSON included) and nothing else: what a rebuild reads of each event (ProjectionLogReader), with none of its work. "whole events": the same with every column (${EVENT_COLUMNS}), as runs before 2026-12-06 measured the ceiling.`,
           `rebuild: ProjectionDaemon with the app's options (batch ${BATCH}, its default).requestRebuild(name), then step(projection) until it hands back. "all 5, a step loop each": the five rebuilt at once, each by its own step loop (each reads the log itself). "all 5 together": the five rebuilt at once as the daemon's loop does it, rounds of stepAll (one read and decode per batch for all five, each applies in its own transaction). events/s = log events / wall time (${allProjections.length}x that many projection-events).`,
           `Log: copies of ${TEMPLATE_ORDERS} orders fulfilled by the real app (faults 0), ${Object.entries(counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}.`,
           'CPU µs per log event over each pass: Node (this process: driver, JSON, zod, projection code) + Postgres.',
