@@ -22,6 +22,13 @@ export const socketOptionsOf = (url: string): { url: string; host?: string; path
   return { url: parsed.toString(), path: `${host.replace(/\/+$/, '')}/.s.PGSQL.${parsed.port || '5432'}` };
 };
 
+/** The same server URL (credentials, port, `?host=` and all) naming another database. */
+export const withDatabase = (url: string, database: string): string => {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+};
+
 /** postgres.js's `postgres(url, options)`, for URLs that name a Unix socket the libpq way (`?host=/dir`). */
 export const connectPostgres = <T extends Record<string, postgres.PostgresType> = {}>(url: string, options: postgres.Options<T> = {}) => {
   const { url: rest, ...socket } = socketOptionsOf(url);

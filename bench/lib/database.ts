@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { connectPostgres } from '../../db/client';
+import { connectPostgres, withDatabase } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
 import { postgresTempDir } from '../../scripts/postgres-temp-dir';
@@ -41,12 +41,6 @@ export const startBenchServer = async (log: (line: string) => void): Promise<Ben
       process.off('exit', removeOnExit);
     },
   };
-};
-
-export const withDatabase = (url: string, database: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 };
 
 /** `orderflow_bench_<random>` on the server, migrated; `drop` removes it even with open sessions. */

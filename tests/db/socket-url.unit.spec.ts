@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { socketOptionsOf } from '@/db/client';
+import { socketOptionsOf, withDatabase } from '@/db/client';
 
 describe('A database URL', () => {
   describe('When it has no host parameter', () => {
@@ -31,6 +31,15 @@ describe('A database URL', () => {
         url: 'postgres://app@localhost:5433/orders',
         host: 'db.internal',
       });
+    });
+  });
+
+  describe('When another database of the same server is named', () => {
+    it('should keep the credentials, port and socket and change only the database', () => {
+      expect(withDatabase('postgres://postgres:p%40ss@127.0.0.1:43267/postgres?host=/tmp', 'orderflow_test_1')).toBe(
+        'postgres://postgres:p%40ss@127.0.0.1:43267/orderflow_test_1?host=/tmp',
+      );
+      expect(withDatabase('postgres://app@db.example.com/orders', 'other')).toBe('postgres://app@db.example.com/other');
     });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { connectPostgres } from '@/db/client';
+import { connectPostgres, withDatabase } from '@/db/client';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../db/migrate';
 import { spawn } from 'node:child_process';
@@ -35,12 +35,6 @@ const startPostgresProcess = async (dataDir: string) => {
       await exited;
     },
   };
-};
-
-const withDatabase = (url: string, database: string) => {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 };
 
 /**

@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { connectPostgres, createSql, type Sql } from '../../db/client';
+import { connectPostgres, createSql, withDatabase, type Sql } from '../../db/client';
 
 export type TestDatabase = { url: string; name: string; sql: Sql; drop: () => Promise<void> };
 
-export const databaseUrl = (database: string): string => {
-  const url = new URL(inject('adminUrl'));
-  url.pathname = `/${database}`;
-  return url.toString();
-};
+export const databaseUrl = (database: string): string => withDatabase(inject('adminUrl'), database);
 
 /** A fresh, migrated database cloned from the run's template: each test file gets its own. */
 export const createTestDatabase = async (options: { poolSize?: number } = {}): Promise<TestDatabase> => {
