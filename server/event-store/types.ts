@@ -29,7 +29,8 @@ export type RecordedEvent<Type extends string = string, Data = unknown> = {
  * What a projection reads of an event: its place, type and payload, and of its metadata only the
  * time it occurred. A rebuild reads just that from the log (ProjectionLogReader): the rest of the
  * metadata is most of a stored event's JSON, and parsing it was a fifth of a rebuild's Node time.
- * Every RecordedEvent is one, so the appends hand theirs to inline projections as they are.
+ * Every RecordedEvent is one, so the appends hand theirs to inline projections as they are. A
+ * projection that needs more of an event adds it here and to ProjectionLogReader's columns.
  */
 export type ProjectedEvent<Type extends string = string, Data = unknown> = Pick<
   RecordedEvent<Type, Data>,
