@@ -5,6 +5,7 @@ import { EventStore } from '@/server/event-store/event-store';
 import { GlobalLogReader } from '@/server/event-store/global-log-reader';
 import { ProjectionLogReader } from '@/server/event-store/projection-log-reader';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { insertStoredEvent, legacyMetadata, orderPlacedV1 } from './stored-event-fixtures';
 import { appendOptions } from './test-events';
 
 let db: TestDatabase;
@@ -19,15 +20,9 @@ afterAll(() => db?.drop());
 
 const head = async () => (await db.sql<{ head: number }[]>`SELECT coalesce(max(position), 0) AS head FROM events`)[0]!.head;
 
-const insertStored = (streamId: string, type: string, schemaVersion: number, data: unknown, metadata: Record<string, unknown>) =>
-  db.sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, 'order', 1)`.then(
-    () => db.sql`
-      INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, correlation_id, occurred_at)
-      VALUES (gen_random_uuid(), ${streamId}, 1, ${type}, ${schemaVersion}, ${db.sql.json(data as never)}, ${db.sql.json(metadata as never)},
-              'o-1', '2024-01-02T03:04:05Z')`,
-  );
-
-const legacyMetadata = { eventId: 'e', correlationId: 'o-1', causationId: null, schemaVersion: 1, actor: { kind: 'system', id: 'legacy' } };
+const insertStored = (streamId: string, type: string, data: unknown, metadata: Record<string, unknown>) =>
+  insertStoredEvent(db.sql, { streamId, type, schemaVersion: 1, data, metadata });
+const at2024 = { ...legacyMetadata(), occurredAt: '2024-01-02T03:04:05.000Z' };
 
 describe('ProjectionLogReader', () => {
   describe('When orders are placed, confirmed and stocked', () => {
@@ -74,20 +69,7 @@ describe('ProjectionLogReader', () => {
   describe('When an event was stored at an older schema version', () => {
     it('should upcast its payload as every other read does', async () => {
       const after = await head();
-      await insertStored(
-        'order-plr-legacy',
-        'OrderPlaced',
-        1,
-        {
-          orderId: 'plr-legacy',
-          customerId: 'cus_ada',
-          lines: [{ sku: 'SKU-KB-01', name: 'Keyboard', quantity: 2, unitPrice: 12.5 }],
-          shippingAddress: { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' },
-          paymentToken: 'tok_visa',
-          placedAt: '2024-01-02T03:04:05.000Z',
-        },
-        { ...legacyMetadata, occurredAt: '2024-01-02T03:04:05.000Z' },
-      );
+      await insertStored('order-plr-legacy', 'OrderPlaced', orderPlacedV1('plr-legacy'), at2024);
       const { events } = await new ProjectionLogReader(registry, db.sql).read(db.sql, after, 100, ['OrderPlaced']);
       expect(events).toHaveLength(1);
       expect(events[0]!.data).toMatchObject({ totalCents: 2500, lines: [{ unitPriceCents: 1250 }] });
@@ -98,13 +80,13 @@ describe('ProjectionLogReader', () => {
   describe('When a stored event is broken', () => {
     it('should refuse a payload that no longer matches its schema', async () => {
       const after = await head();
-      await insertStored('order-plr-broken', 'OrderConfirmed', 1, { orderId: 'plr-broken', confirmedAt: 'yesterday' }, { ...legacyMetadata, occurredAt: '2024-01-02T03:04:05.000Z' });
+      await insertStored('order-plr-broken', 'OrderConfirmed', { orderId: 'plr-broken', confirmedAt: 'yesterday' }, at2024);
       await expect(new ProjectionLogReader(registry, db.sql).read(db.sql, after, 100, ['OrderConfirmed'])).rejects.toBeInstanceOf(StoredEventInvalidError);
     });
 
     it('should refuse metadata without the time the event occurred', async () => {
       const after = await head();
-      await insertStored('order-plr-no-time', 'OrderConfirmed', 1, { orderId: 'plr-no-time', confirmedAt: '2024-01-02T03:04:05.000Z' }, legacyMetadata);
+      await insertStored('order-plr-no-time', 'OrderConfirmed', { orderId: 'plr-no-time', confirmedAt: '2024-01-02T03:04:05.000Z' }, legacyMetadata());
       await expect(new ProjectionLogReader(registry, db.sql).read(db.sql, after, 100, ['OrderConfirmed'])).rejects.toBeInstanceOf(StoredEventInvalidError);
       // A type the reader does not want is passed over without its payload being read.
       await expect(new ProjectionLogReader(registry, db.sql).read(db.sql, after, 100, ['OrderPlaced'])).resolves.toMatchObject({ events: [], position: after + 1 });
