@@ -1,6 +1,5 @@
 import type { Queryable, Sql } from '@/db/client';
-import type { EventRegistry } from './event-registry';
-import { StoredEventInvalidError } from './event-registry';
+import { StoredEventInvalidError, type EventRegistry } from './event-registry';
 import { LogEntryReader, type LogBatch } from './global-log-reader';
 import type { ProjectedEvent } from './types';
 

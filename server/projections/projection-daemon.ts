@@ -4,8 +4,8 @@ import type { LogBatch } from '../event-store/global-log-reader';
 import { ProjectionLogReader } from '../event-store/projection-log-reader';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
 import { pauseUntilCoalesced } from '../shared/coalesce';
-import { WakeableSleep } from '../shared/wakeable-sleep';
 import type { ProjectedEvent } from '../event-store/types';
+import { WakeableSleep } from '../shared/wakeable-sleep';
 import type { Projection } from './projection';
 
 type Checkpoint = { position: number; status: string; rebuild_target: number | null };
