@@ -3,8 +3,8 @@ import type { EventRegistry } from '../event-store/event-registry';
 import type { LogBatch } from '../event-store/global-log-reader';
 import { ProjectionLogReader } from '../event-store/projection-log-reader';
 import { EVENT_COLUMNS, toRecordedEvent, type StoredEventRow } from '../event-store/stored-event-row';
-import { pauseUntilCoalesced } from '../shared/coalesce';
 import type { ProjectedEvent } from '../event-store/types';
+import { pauseUntilCoalesced } from '../shared/coalesce';
 import { WakeableSleep } from '../shared/wakeable-sleep';
 import type { Projection } from './projection';
 
