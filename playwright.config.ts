@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 import { postgresTempDir } from './scripts/postgres-temp-dir';
 
@@ -7,8 +8,14 @@ import { postgresTempDir } from './scripts/postgres-temp-dir';
  */
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
-// The config is evaluated in the runner and in each worker: create the folder once and pass it on.
-process.env.E2E_DATA_DIR ??= postgresTempDir('orderflow-e2e-');
+// The config is evaluated in the runner and in each worker: the runner creates the folder and
+// passes it on, and removes it when it exits, after it has stopped the server. A folder named by
+// the caller is left as it is.
+if (!process.env.E2E_DATA_DIR) {
+  const dataDir = postgresTempDir('orderflow-e2e-');
+  process.env.E2E_DATA_DIR = dataDir;
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+}
 
 export default defineConfig({
   testDir: './tests/e2e',

@@ -4,9 +4,8 @@
  * installed, else the system Chromium, installing Debian's package when neither is there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { postgresTempDir } from './postgres-temp-dir';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
@@ -75,14 +74,8 @@ const main = async () => {
     const browser = await findBrowser();
     const label = 'End-to-end specs (Playwright, Chromium)';
     const report = path.join(reports, 'playwright.json');
-    // The end-to-end server's data (its embedded Postgres): a folder of its own, removed afterwards.
-    const dataDir = process.env.E2E_DATA_DIR ?? postgresTempDir('orderflow-e2e-');
-    const ok = run(label, bin('playwright'), ['test', '--reporter=list,json'], {
-      PLAYWRIGHT_CHROMIUM_PATH: browser,
-      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-      E2E_DATA_DIR: dataDir,
-    });
-    if (!process.env.E2E_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+    // playwright.config.ts gives the end-to-end server a data folder of its own and removes it.
+    const ok = run(label, bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_CHROMIUM_PATH: browser, PLAYWRIGHT_JSON_OUTPUT_NAME: report });
     count(label, report, (json) => ({ passed: json.stats.expected, failed: json.stats.unexpected + json.stats.flaky, skipped: json.stats.skipped }));
     if (!ok) fail(label);
   }
