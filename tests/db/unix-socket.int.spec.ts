@@ -6,11 +6,7 @@ import { createSql, socketOptionsOf, type Sql } from '@/db/client';
  * The embedded Postgres is reached through its Unix socket (scripts/embedded-postgres.ts); any
  * server on this machine can be, by naming the socket's directory as libpq does (`?host=/dir`).
  */
-const tcpUrl = (() => {
-  const url = new URL(inject('adminUrl'));
-  url.searchParams.delete('host');
-  return url.toString();
-})();
+const tcpUrl = socketOptionsOf(inject('adminUrl')).url;
 let tcp: Sql;
 let socketDir: string;
 
