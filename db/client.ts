@@ -35,6 +35,9 @@ export const connectPostgres = <T extends Record<string, postgres.PostgresType> 
   return postgres<T>(rest, { ...options, ...socket });
 };
 
+/** One connection, notices ignored: for CREATE/DROP DATABASE, a probe of the server, a LISTEN. */
+export const singleConnection = (url: string): Sql => connectPostgres(url, { max: 1, onnotice: () => {} });
+
 export const createSql = (url: string, options: { max?: number; debug?: postgres.Options<{}>['debug'] } = {}): Sql =>
   connectPostgres(url, {
     max: options.max ?? 20,

@@ -1,6 +1,5 @@
 import { getPostgreSQLEventStore, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
-import postgres from 'postgres';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { connectPostgres, createSql, type Sql } from '../../db/client';

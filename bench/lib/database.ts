@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { connectPostgres, withDatabase } from '../../db/client';
+import { singleConnection, withDatabase } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
 import { postgresTempDir } from '../../scripts/postgres-temp-dir';
@@ -46,7 +46,7 @@ export const startBenchServer = async (log: (line: string) => void): Promise<Ben
 /** `orderflow_bench_<random>` on the server, migrated; `drop` removes it even with open sessions. */
 export const createBenchDatabase = async (adminUrl: string): Promise<BenchDatabase> => {
   const name = `orderflow_bench_${randomBytes(5).toString('hex')}`;
-  const admin = connectPostgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = singleConnection(adminUrl);
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`);
   } finally {
@@ -54,7 +54,7 @@ export const createBenchDatabase = async (adminUrl: string): Promise<BenchDataba
   }
   const url = withDatabase(adminUrl, name);
   const drop = async () => {
-    const cleanup = connectPostgres(adminUrl, { max: 1, onnotice: () => {} });
+    const cleanup = singleConnection(adminUrl);
     try {
       await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     } finally {

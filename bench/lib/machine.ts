@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { connectPostgres } from '../../db/client';
+import { singleConnection } from '../../db/client';
 
 export type MachineInfo = {
   readonly nproc: number;
@@ -18,7 +18,7 @@ export type MachineInfo = {
 const SETTINGS = ['fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'commit_delay', 'shared_buffers', 'max_wal_size'];
 
 export const describeMachine = async (url: string, server: 'embedded' | 'external'): Promise<MachineInfo> => {
-  const sql = connectPostgres(url, { max: 1, onnotice: () => {} });
+  const sql = singleConnection(url);
   try {
     const [row] = await sql<{ version: string; socket: boolean }[]>`SELECT version(), inet_server_addr() IS NULL AS socket`;
     const rows = await sql<{ name: string; setting: string; unit: string | null }[]>`

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scenarios as registered } from '../scenarios/index';
-import { connectPostgres } from '../../db/client';
+import { singleConnection } from '../../db/client';
 import { sampleBackground, trackPostgres } from './cpu';
 import { setQuietBudget } from './load';
 import { createBenchDatabase, startBenchServer, type BenchDatabase } from './database';
@@ -62,7 +62,7 @@ const hookSignals = () => {
 
 /** Finds the server's processes through a live backend, for the CPU columns (local servers only). */
 const trackPostgresOf = async (url: string): Promise<void> => {
-  const sql = connectPostgres(url, { max: 1, onnotice: () => {} });
+  const sql = singleConnection(url);
   try {
     const [row] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
     trackPostgres(row?.pid);

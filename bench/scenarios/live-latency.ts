@@ -2,8 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import postgres from 'postgres';
-import { connectPostgres } from '../../db/client';
+import { singleConnection } from '../../db/client';
 import { startChildProcess, startChildServer, type ChildServer } from '../../tests/support/child-server';
 import { formatMs, formatRate, formatRatio } from '../lib/format';
 import { quietest } from '../lib/load';
@@ -412,8 +411,8 @@ const runFloorCell = async (
 
 /** Postgres NOTIFY → LISTEN on the same database: one sender, one listener, one at a time. */
 const notifyFloor = async (url: string, samples: number): Promise<LatencySummary> => {
-  const listener = connectPostgres(url, { max: 1, onnotice: () => {} });
-  const sender = connectPostgres(url, { max: 1, onnotice: () => {} });
+  const listener = singleConnection(url);
+  const sender = singleConnection(url);
   try {
     let arrived: (() => void) | undefined;
     await listener.listen('orderflow_bench_floor', () => arrived?.());

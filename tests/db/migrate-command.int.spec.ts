@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder } from '@/db/migrate';
-import { connectPostgres, createSql, type Sql } from '@/db/client';
+import { createSql, singleConnection, type Sql } from '@/db/client';
 import { databaseUrl } from '../support/test-database';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -19,7 +19,7 @@ const name = `orderflow_migrate_${randomBytes(5).toString('hex')}`;
 let sql: Sql;
 
 beforeAll(async () => {
-  const admin = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  const admin = singleConnection(inject('adminUrl'));
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();
   sql = createSql(databaseUrl(name), { max: 1 });
@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sql.end({ timeout: 5 });
-  const admin = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  const admin = singleConnection(inject('adminUrl'));
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
 });

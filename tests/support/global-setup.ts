@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { connectPostgres, withDatabase } from '@/db/client';
+import { singleConnection, withDatabase } from '@/db/client';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../db/migrate';
 import { spawn } from 'node:child_process';
@@ -51,7 +51,7 @@ export default async function setup(project: TestProject) {
     stopPostgres = pg.stop;
   }
   const templateDatabase = `orderflow_template_${process.pid}`;
-  const admin = connectPostgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = singleConnection(adminUrl);
   await admin.unsafe(`DROP DATABASE IF EXISTS ${templateDatabase} WITH (FORCE)`);
   await admin.unsafe(`CREATE DATABASE ${templateDatabase}`);
   await runMigrations(withDatabase(adminUrl, templateDatabase));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { connectPostgres, createSql, type Sql } from '@/db/client';
+import { createSql, singleConnection, type Sql } from '@/db/client';
 import { migrationsFolder } from '@/db/migrate';
 import { databaseUrl } from './test-database';
 
@@ -31,7 +31,7 @@ const statementsOf = (tag: string) =>
     .filter(Boolean);
 
 export const migrationSteps = async (): Promise<MigrationSteps> => {
-  const admin = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  const admin = singleConnection(inject('adminUrl'));
   const name = `orderflow_test_${randomBytes(5).toString('hex')}`;
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const sql = createSql(databaseUrl(name), { max: 2 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { connectPostgres, createSql, withDatabase, type Sql } from '../../db/client';
+import { createSql, singleConnection, withDatabase, type Sql } from '../../db/client';
 
 export type TestDatabase = { url: string; name: string; sql: Sql; drop: () => Promise<void> };
 
@@ -9,7 +9,7 @@ export const databaseUrl = (database: string): string => withDatabase(inject('ad
 /** A fresh, migrated database cloned from the run's template: each test file gets its own. */
 export const createTestDatabase = async (options: { poolSize?: number } = {}): Promise<TestDatabase> => {
   const name = `orderflow_test_${randomBytes(5).toString('hex')}`;
-  const admin = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  const admin = singleConnection(inject('adminUrl'));
   await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   await admin.end();
   const url = databaseUrl(name);
@@ -20,7 +20,7 @@ export const createTestDatabase = async (options: { poolSize?: number } = {}): P
     sql,
     drop: async () => {
       await sql.end({ timeout: 5 });
-      const cleanup = connectPostgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+      const cleanup = singleConnection(inject('adminUrl'));
       await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
     },
